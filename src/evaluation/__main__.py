@@ -1,0 +1,5 @@
+"""``python -m evaluation`` runs the command line."""
+
+from evaluation.cli import main
+
+main()

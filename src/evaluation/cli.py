@@ -1,0 +1,262 @@
+"""The ``evaluation`` command: survey templates and cohorts (ingest, reports and the demo follow).
+
+Every command explains itself with ``--help``. Errors a user can fix are printed without a
+traceback, Swedish first, and end the command with a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from evaluation import __version__
+from evaluation.errors import EvaluationError
+
+app = typer.Typer(
+    help=(
+        "Utvärdering av omvänt mentorskap / Evaluation of reverse mentoring.\n\n"
+        "Enkätmallar, kohorter, import, analys och rapporter. "
+        "Survey templates, cohorts, import, analysis and reports."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+survey_app = typer.Typer(
+    help="Enkätmallar: kontrollera, lista, släpp versioner, exportera formulär / "
+    "Survey templates: check, list, release versions, export forms.",
+    no_args_is_help=True,
+)
+cohort_app = typer.Typer(
+    help="Kohortmappar: skapa en ny kohort / Cohort folders: scaffold a new cohort.",
+    no_args_is_help=True,
+)
+app.add_typer(survey_app, name="survey")
+app.add_typer(cohort_app, name="cohort")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+SurveysOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--surveys",
+        help="Mapp med enkätmallar / templates folder "
+        "(default: $EVALUATION_SURVEYS, ./surveys, or the repository's).",
+        file_okay=False,
+    ),
+]
+
+
+class Role(StrEnum):
+    """Program roles."""
+
+    mentor = "mentor"
+    adept = "adept"
+
+
+class Lang(StrEnum):
+    """Languages."""
+
+    sv = "sv"
+    en = "en"
+
+
+class Format(StrEnum):
+    """Export formats."""
+
+    xlsform = "xlsform"
+    limesurvey = "limesurvey"
+    html = "html"
+    codebook = "codebook"
+    csv_template = "csv-template"
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]Fel / Error:[/bold red] {message}", highlight=False, markup=True)
+    raise typer.Exit(code)
+
+
+def _templates(surveys: Path | None):
+    from evaluation.instruments import load_templates
+
+    return load_templates(surveys)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", help="Visa versionen / show the version.")] = False,
+) -> None:
+    if version:
+        out.print(f"evaluation {__version__}")
+        raise typer.Exit()
+
+
+@survey_app.command("check")
+def survey_check(surveys: SurveysOption = None) -> None:
+    """Kontrollera alla mallar / Check every template.
+
+    Unique ids, existing scales, every language present, constructs that refer to existing items,
+    versions and content hashes consistent. Lists every problem with file and item; exits 1 if any.
+    """
+    from evaluation.instruments import check_templates, default_surveys_dir
+
+    folder = surveys or default_surveys_dir()
+    problems = check_templates(folder)
+    if problems:
+        err.print(f"[bold red]{len(problems)} fel / problems[/bold red] i / in {folder}:")
+        for problem in problems:
+            err.print(f"  - {problem}", highlight=False, markup=False)
+        raise typer.Exit(1)
+    out.print(f"[green]OK[/green]: {folder}: alla mallar är giltiga / every template is valid")
+
+
+@survey_app.command("list")
+def survey_list(surveys: SurveysOption = None) -> None:
+    """Lista instrument, versioner och antal frågor / List instruments, versions, item counts."""
+    from evaluation.versioning import content_hash
+
+    templates = _templates(surveys)
+    table = Table(title="Instrument")
+    for column in ("instrument", "version", "hash", "mentor", "adept", "sv / en"):
+        table.add_column(column)
+    for instrument in templates.instruments.values():
+        table.add_row(
+            instrument.id,
+            instrument.version,
+            content_hash(templates, instrument)[:12],
+            str(len(instrument.items_for("mentor"))),
+            str(len(instrument.items_for("adept"))),
+            f"{instrument.title.sv} / {instrument.title.en}",
+        )
+    out.print(table)
+
+
+@survey_app.command("release")
+def survey_release(
+    instrument: Annotated[str, typer.Argument(help="Instrumentets id / instrument id.")],
+    surveys: SurveysOption = None,
+) -> None:
+    """Släpp instrumentets version / Record the instrument's version and content hash.
+
+    Writes versions.yml. Refuses when the version was already released with other content: a
+    changed item means a new version number.
+    """
+    from evaluation.instruments import load_templates
+    from evaluation.versioning import release
+
+    templates = load_templates(surveys, require_released=False)
+    version, digest = release(templates, instrument)
+    out.print(f"[green]Släppt / released[/green]: {instrument} {version} sha256 {digest[:12]}")
+
+
+@survey_app.command("export")
+def survey_export(
+    instrument: Annotated[
+        str, typer.Argument(help="Instrumentets id, eller 'all' för kodboken / id, or 'all'.")
+    ],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Format.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Fil att skriva / file to write.")],
+    role: Annotated[
+        Role | None,
+        typer.Option(help="Roll / role (krävs utom för kodbok / required but codebook)."),
+    ] = None,
+    lang: Annotated[Lang, typer.Option(help="Språk / language.")] = Lang.sv,
+    surveys: SurveysOption = None,
+) -> None:
+    """Exportera ett formulär / Export a form for a survey platform, print or the codebook.
+
+    Formats: xlsform (ODK/Kobo), limesurvey (TSV structure), html (printable), codebook (Markdown and
+    CSV), csv-template (empty response file with the canonical columns).
+    """
+    from evaluation.forms import export
+
+    templates = _templates(surveys)
+    try:
+        written = export(
+            templates,
+            instrument,
+            fmt.value,
+            output,
+            role=role.value if role else None,
+            lang=lang.value,
+        )
+    except (KeyError, ValueError) as exc:
+        _fail(str(exc).strip("'\""), code=2)
+    out.print(f"Skrev / wrote {written}")
+
+
+@survey_app.command("export-all")
+def survey_export_all(
+    folder: Annotated[Path, typer.Argument(help="Mapp att skriva till / output folder.")],
+    surveys: SurveysOption = None,
+) -> None:
+    """Exportera alla instrument × roller × språk × format / Export every form in every format."""
+    from evaluation.forms import FORMATS, export
+
+    templates = _templates(surveys)
+    count = 0
+    for instrument in templates.instruments.values():
+        for role in instrument.roles:
+            for lang in ("sv", "en"):
+                for fmt, (suffix, _) in FORMATS.items():
+                    if fmt == "codebook":
+                        continue
+                    name = f"{instrument.id}-{role}-{lang}{suffix}"
+                    export(templates, instrument.id, fmt, folder / fmt / name, role=role, lang=lang)
+                    count += 1
+    export(templates, "all", "codebook", folder / "codebook" / "codebook.md")
+    out.print(f"Skrev / wrote {count} formulär / forms och kodboken / and the codebook i / in {folder}")
+
+
+@cohort_app.command("new")
+def cohort_new(
+    folder: Annotated[Path, typer.Argument(help="Kohortmappen, t.ex. / e.g. data/2027.")],
+    name: Annotated[str, typer.Option(help="Kohortens namn / cohort name.")],
+    start: Annotated[str, typer.Option(help="Startmånad / start month, YYYY-MM.")],
+    end: Annotated[
+        str | None, typer.Option(help="Slutmånad / end month, YYYY-MM (default: start + 11).")
+    ] = None,
+    min_group_size: Annotated[
+        int, typer.Option(help="Minsta redovisningsgrupp / minimum reporting group size.")
+    ] = 5,
+    cost_per_adept: Annotated[
+        float, typer.Option(help="Kostnad per adept i kronor / cost per adept, SEK.")
+    ] = 6000,
+    surveys: SurveysOption = None,
+) -> None:
+    """Skapa en ny kohortmapp / Scaffold a new cohort folder.
+
+    Writes cohort.yml (instrument versions pinned), a roster template, raw/ and processed/ with
+    READMEs. Never overwrites: the folder must be new or empty.
+    """
+    from evaluation.cohort import new_cohort
+
+    templates = _templates(surveys)
+    config = new_cohort(
+        folder,
+        name=name,
+        start=start,
+        end=end,
+        templates=templates,
+        min_group_size=min_group_size,
+        cost_per_adept_sek=cost_per_adept,
+    )
+    out.print(
+        f"Skapade / created {folder}: {config.name}, {config.period.start}–{config.period.end}, "
+        f"{len(config.instruments)} instrument"
+    )
+
+
+def main() -> None:
+    """Run the command line; print the toolkit's own errors without a traceback."""
+    try:
+        app()
+    except EvaluationError as exc:
+        err.print(f"[bold red]Fel / Error:[/bold red] {exc}", highlight=False)
+        sys.exit(1)

@@ -1,0 +1,272 @@
+"""A cohort folder: ``cohort.yml``, the roster, ``raw/`` (exports as received) and ``processed/``.
+
+`new_cohort` scaffolds the folder for a new cohort with the current instrument versions pinned;
+`load_cohort` reads and validates ``cohort.yml``. Paths inside a cohort folder are defined here once.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from evaluation.errors import CohortError
+from evaluation.instruments import Templates
+from evaluation.versioning import content_hash
+
+__all__ = [
+    "AGE_BANDS",
+    "ROSTER_COLUMNS",
+    "CohortConfig",
+    "InstrumentPin",
+    "Source",
+    "load_cohort",
+    "new_cohort",
+]
+
+COHORT_FILE = "cohort.yml"
+ROSTER_FILE = "roster.csv"
+RAW_DIR = "raw"
+PROCESSED_DIR = "processed"
+
+ROSTER_COLUMNS = ["participant_id", "role", "pair_id", "agency", "age_band", "email"]
+"""The roster's columns; ``email`` is optional and is replaced by a keyed pseudonym at ingest."""
+
+AGE_BANDS = ["-29", "30-39", "40-49", "50-59", "60-"]
+"""Allowed age bands; mentors are 29 or younger by the program's definition."""
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InstrumentPin(_Model):
+    """The instrument version a cohort uses, with its content hash."""
+
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class Source(_Model):
+    """One export file in ``raw/``: which instrument, role and wave it holds, and how to read it."""
+
+    instrument: str
+    role: Literal["mentor", "adept", "both"]
+    wave: str
+    file: str
+    format: str = "auto"
+    columns: dict[str, str] = Field(default_factory=dict)
+
+
+class Period(_Model):
+    """The program period as year-months, e.g. 2027-01 to 2027-12."""
+
+    start: str
+    end: str
+
+    @field_validator("start", "end")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        if not _MONTH.match(str(value)):
+            raise ValueError(f"expected a year and month like 2027-01, found {value!r}")
+        return str(value)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class CohortConfig(_Model):
+    """The content of ``cohort.yml``."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    name: str = Field(min_length=1)
+    period: Period
+    instruments: dict[str, InstrumentPin]
+    min_group_size: int = Field(default=5, ge=3)
+    cost_per_adept_sek: float = Field(default=6000, ge=0)
+    synthetic: bool = False
+    sources: list[Source] = Field(default_factory=list)
+
+
+def _end_of_year(start: str) -> str:
+    year, month = (int(part) for part in start.split("-"))
+    month += 11
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    return f"{year:04d}-{month:02d}"
+
+
+_COHORT_HEADER = """\
+# Kohortens inställningar / Cohort settings.
+# instruments: the template versions this cohort uses, pinned with their content hash.
+# min_group_size: no report shows a group smaller than this (default 5).
+# sources: one entry per export file in raw/, e.g.
+#   - {instrument: baseline, role: mentor, wave: pre, file: baseline_mentor.csv}
+# (optional: format: qualtrics | google-forms | ms-forms | limesurvey | ..., columns: {export: item_id})
+"""
+
+_README = {
+    "": """\
+# {name}
+
+Kohortmapp / cohort folder, skapad / created {today}.
+
+| fil / file | innehåll / content |
+| --- | --- |
+| `cohort.yml` | namn, period, instrumentversioner, minsta redovisningsgrupp, kostnad per adept, källfiler |
+| `roster.csv` | deltagarlistan: {columns} |
+| `raw/` | exporterna som de kom, ändras aldrig / exports as received, never edited |
+| `processed/` | skrivs av `evaluation ingest` / written by `evaluation ingest` |
+
+Roster: `role` är `mentor` eller `adept`; `age_band` är en av {bands}; `pair_id` är samma för
+mentor och adept i ett par. `email` är frivillig och ersätts vid import med en nyckelad pseudonym.
+Mappen `data/` ska aldrig checkas in i git.
+""",
+    RAW_DIR: """\
+# raw/
+
+Lägg exporterna här precis som de laddades ned ur enkätverktyget. Ändra dem aldrig: rättelser görs i
+`cohort.yml` (kolumnmappning) eller blir karantänrader vid import.
+
+Put the exports here exactly as downloaded. Never edit them: corrections go into `cohort.yml` (column
+mappings) or become quarantined rows at ingest. List each file under `sources:` in `cohort.yml`.
+""",
+    PROCESSED_DIR: """\
+# processed/
+
+Skrivs om av `evaluation ingest`: validerade, pseudonymiserade data och karantän. Redigera inte för hand.
+
+Rewritten by `evaluation ingest`: validated, pseudonymized data and quarantine. Do not edit by hand.
+""",
+}
+
+
+def new_cohort(
+    folder: Path,
+    *,
+    name: str,
+    start: str,
+    templates: Templates,
+    end: str | None = None,
+    min_group_size: int = 5,
+    cost_per_adept_sek: float = 6000,
+) -> CohortConfig:
+    """Scaffold a cohort folder with the current instrument versions pinned.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The cohort folder, e.g. ``data/2027``; its name becomes the cohort id. It must not exist or
+        must be empty: nothing is ever overwritten.
+    name : str
+        The cohort's name, e.g. "Omvänd mentorskap 2027".
+    start, end : str
+        Year-months of the program period; `end` defaults to eleven months after `start`.
+    templates : Templates
+        Loaded templates; every instrument's current version and hash is pinned.
+    min_group_size : int
+        Minimum reporting group size (at least 3; default 5).
+    cost_per_adept_sek : float
+        Program fee per adept, in SEK.
+
+    Returns
+    -------
+    CohortConfig
+        What was written to ``cohort.yml``.
+
+    Raises
+    ------
+    CohortError
+        If the folder exists and is not empty, or a setting is invalid.
+    """
+    if folder.exists() and any(folder.iterdir()):
+        raise CohortError(
+            f"{folder}: mappen finns redan och är inte tom; inget skrivs över / "
+            "the folder exists and is not empty; nothing is overwritten"
+        )
+    if end is None:
+        end = _end_of_year(start) if _MONTH.match(start) else start
+    pins = {
+        i.id: InstrumentPin(version=i.version, sha256=content_hash(templates, i))
+        for i in templates.instruments.values()
+    }
+    try:
+        config = CohortConfig(
+            id=folder.name,
+            name=name,
+            period={"start": start, "end": end},
+            instruments=pins,
+            min_group_size=min_group_size,
+            cost_per_adept_sek=cost_per_adept_sek,
+        )
+    except ValidationError as exc:
+        raise CohortError(_describe(folder / COHORT_FILE, exc)) from None
+    for sub in (RAW_DIR, PROCESSED_DIR):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    body = yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+    (folder / COHORT_FILE).write_text(_COHORT_HEADER + body, encoding="utf-8")
+    (folder / ROSTER_FILE).write_text(",".join(ROSTER_COLUMNS) + "\n", encoding="utf-8")
+    for sub, text in _README.items():
+        readme = text.format(
+            name=name,
+            today=date.today().isoformat(),
+            columns=", ".join(f"`{c}`" for c in ROSTER_COLUMNS),
+            bands=", ".join(f"`{b}`" for b in AGE_BANDS),
+        )
+        (folder / sub / "README.md").write_text(readme, encoding="utf-8")
+    return config
+
+
+def _describe(path: Path, exc: ValidationError) -> str:
+    lines = [f"{path}: ogiltiga inställningar / invalid settings:"]
+    for err in exc.errors():
+        field = ".".join(str(part) for part in err["loc"])
+        lines.append(f"  - {field}: {err['msg']} (found {err.get('input')!r})")
+    return "\n".join(lines)
+
+
+def load_cohort(folder: Path) -> CohortConfig:
+    """Read and validate a cohort's ``cohort.yml``.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The cohort folder.
+
+    Returns
+    -------
+    CohortConfig
+        The validated settings.
+
+    Raises
+    ------
+    CohortError
+        If cohort.yml is missing, is not valid YAML, or a field is missing or invalid; the message
+        names the file and the field.
+    """
+    path = folder / COHORT_FILE
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CohortError(f"{path}: filen saknas / the file is missing") from None
+    except yaml.YAMLError as exc:
+        raise CohortError(f"{path}: ogiltig YAML / invalid YAML: {exc}") from None
+    try:
+        return CohortConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise CohortError(_describe(path, exc)) from None

@@ -1,0 +1,88 @@
+"""Forms for survey platforms, printable forms and the codebook, all made from the survey templates.
+
+One module per output format; `export` picks the right one. Every form asks for the participant code
+first and carries the instrument's id and version in a hidden field, so that every export records the
+version its respondents saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from evaluation.forms import codebook, limesurvey, printable, xlsform
+from evaluation.instruments import Templates
+
+__all__ = ["FORMATS", "export"]
+
+FORMATS: dict[str, tuple[str, Callable[..., None]]] = {
+    "xlsform": (".xlsx", xlsform.write),
+    "limesurvey": (".txt", limesurvey.write),
+    "html": (".html", printable.write),
+    "codebook": (".md", codebook.write),
+    "csv-template": (".csv", codebook.write_csv_template),
+}
+"""Format name to (file suffix, writer(templates, instrument, role, lang, path))."""
+
+ALL = "all"
+"""The instrument name that asks the codebook for every instrument."""
+
+
+def export(
+    templates: Templates,
+    instrument_id: str,
+    fmt: str,
+    path: Path,
+    *,
+    role: str | None = None,
+    lang: str = "sv",
+) -> Path:
+    """Write one instrument as one role sees it, in one language, in format `fmt`.
+
+    Parameters
+    ----------
+    templates : Templates
+        Loaded templates.
+    instrument_id : str
+        The instrument, e.g. ``"baseline"``; ``"all"`` for a codebook of every instrument.
+    fmt : str
+        One of `FORMATS`.
+    path : pathlib.Path
+        The file to write; its folder is created. A codebook is written as Markdown and CSV, with
+        this path's stem.
+    role : {"mentor", "adept"}, optional
+        Whose wording and items; required for every format but the codebook, where it filters.
+    lang : {"sv", "en"}
+        The form's main language (XLSForm and LimeSurvey forms carry the other language too; the
+        codebook always has both).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written (for the codebook, the Markdown file).
+
+    Raises
+    ------
+    ValueError
+        If the format, role or language is unknown, or the role does not answer the instrument.
+    KeyError
+        If the instrument is unknown.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if lang not in ("sv", "en"):
+        raise ValueError(f"unknown language {lang!r}; expected sv or en")
+    if role is not None and role not in ("mentor", "adept"):
+        raise ValueError(f"unknown role {role!r}; expected mentor or adept")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "codebook":
+        chosen = None if instrument_id == ALL else templates.instrument(instrument_id).id
+        codebook.write(templates, chosen, role, lang, path)
+        return path.with_suffix(".md")
+    instrument = templates.instrument(instrument_id)
+    if role is None:
+        raise ValueError(f"format {fmt!r} needs a role: mentor or adept")
+    if role not in instrument.roles:
+        raise ValueError(f"role {role!r} does not answer {instrument_id!r}")
+    FORMATS[fmt][1](templates, instrument_id, role, lang, path)
+    return path

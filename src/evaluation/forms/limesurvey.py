@@ -1,0 +1,208 @@
+"""LimeSurvey's tab-separated survey structure (the ``.txt`` that *Import survey* accepts).
+
+One row per global setting (class ``S``), language setting (``SL``), group (``G``), question (``Q``),
+subquestion (``SQ``) and answer option (``A``). The chosen language is the base language and the other
+one an additional language: the base language's rows come first, then a translated copy with the same
+rows in the same order. Question codes are item ids. Choice scales become list questions (``L``),
+multiple choice ``M`` with one subquestion per option, bounded numbers ``N``, free text ``T`` and dates
+``D``. The hidden equation question ``instrumentversion`` stores the instrument's id and version in
+every response.
+
+References
+----------
+LimeSurvey manual, "Tab Separated Value survey structure",
+https://www.limesurvey.org/manual/Tab_Separated_Value_survey_structure
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from evaluation.forms.fields import (
+    PARTICIPANT_CODE,
+    PARTICIPANT_CODE_TEXT,
+    VERSION_FIELD,
+    form_sections,
+    version_tag,
+)
+from evaluation.instruments import Scale, Templates
+
+__all__ = ["COLUMNS", "write"]
+
+COLUMNS = [
+    "id",
+    "related_id",
+    "class",
+    "type/scale",
+    "name",
+    "relevance",
+    "text",
+    "help",
+    "language",
+    "validation",
+    "mandatory",
+    "other",
+    "default",
+    "same_default",
+    "hidden",
+    "max_answers",
+    "max_num_value_n",
+    "min_num_value_n",
+    "num_value_int_only",
+]
+
+_TYPES = {
+    "ordinal": "L",
+    "nominal": "L",
+    "multiple": "M",
+    "text": "T",
+    "integer": "N",
+    "decimal": "N",
+    "date": "D",
+}
+
+
+def _row(**fields: object) -> dict[str, str]:
+    return {column: str(fields.get(column.replace("/", "_"), "")) for column in COLUMNS}
+
+
+def _attributes(scale: Scale) -> dict[str, object]:
+    attributes: dict[str, object] = {}
+    if scale.type in ("integer", "decimal"):
+        attributes |= {"min_num_value_n": f"{scale.min:g}", "max_num_value_n": f"{scale.max:g}"}
+        attributes["num_value_int_only"] = 1 if scale.type == "integer" else 0
+    if scale.max_choices:
+        attributes["max_answers"] = scale.max_choices
+    return attributes
+
+
+def _language_block(templates: Templates, instrument_id: str, role: str, lang: str) -> list[dict]:
+    instrument = templates.instrument(instrument_id)
+    rows = []
+    next_id = iter(range(1, 100_000))
+    group_id = next(next_id)
+    rows.append(
+        _row(
+            id=group_id,
+            **{"class": "G"},
+            name=instrument.title[lang],
+            relevance=1,
+            text=instrument.intro[lang],
+            language=lang,
+        )
+    )
+    rows.append(
+        _row(
+            id=next(next_id),
+            **{"class": "Q"},
+            type_scale="S",
+            name=PARTICIPANT_CODE,
+            relevance=1,
+            text=PARTICIPANT_CODE_TEXT[lang],
+            language=lang,
+            mandatory="Y",
+        )
+    )
+    rows.append(
+        _row(
+            id=next(next_id),
+            **{"class": "Q"},
+            type_scale="*",
+            name=VERSION_FIELD,
+            relevance=1,
+            text=version_tag(instrument),
+            language=lang,
+            mandatory="N",
+            hidden=1,
+        )
+    )
+    for part in form_sections(templates, instrument, role):
+        section = part.section
+        rows.append(
+            _row(
+                id=next(next_id),
+                **{"class": "G"},
+                name=section.title[lang],
+                relevance=1,
+                text=section.intro[lang] if section.intro else "",
+                language=lang,
+            )
+        )
+        for item, scale in part.items:
+            question_id = next(next_id)
+            rows.append(
+                _row(
+                    id=question_id,
+                    **{"class": "Q"},
+                    type_scale=_TYPES[scale.type],
+                    name=item.id,
+                    relevance=1,
+                    text=item.wording(role, lang),
+                    help=item.hint[lang] if item.hint else "",
+                    language=lang,
+                    mandatory="Y" if item.required else "N",
+                    other="N",
+                    **_attributes(scale),
+                )
+            )
+            for choice in scale.choices:
+                if scale.type == "multiple":
+                    rows.append(
+                        _row(
+                            id=next(next_id),
+                            **{"class": "SQ"},
+                            name=f"c{choice.code}",
+                            relevance=1,
+                            text=choice.label[lang],
+                            language=lang,
+                        )
+                    )
+                else:
+                    rows.append(
+                        _row(
+                            id=question_id,
+                            **{"class": "A"},
+                            type_scale=0,
+                            name=choice.code,
+                            text=choice.label[lang],
+                            language=lang,
+                        )
+                    )
+    return rows
+
+
+def write(templates: Templates, instrument_id: str, role: str, lang: str, path: Path) -> None:
+    """Write the LimeSurvey structure of `instrument_id` for `role`, `lang` being the base language."""
+    instrument = templates.instrument(instrument_id)
+    other = "en" if lang == "sv" else "sv"
+    rows = [
+        _row(**{"class": "S"}, name="language", text=lang),
+        _row(**{"class": "S"}, name="additional_languages", text=other),
+        _row(**{"class": "S"}, name="format", text="G"),
+        _row(**{"class": "S"}, name="datestamp", text="Y"),
+        _row(**{"class": "S"}, name="anonymized", text="N"),
+    ]
+    for language in (lang, other):
+        rows.append(
+            _row(
+                **{"class": "SL"},
+                name="surveyls_title",
+                text=f"{instrument.title[language]} ({role})",
+                language=language,
+            )
+        )
+        rows.append(
+            _row(
+                **{"class": "SL"},
+                name="surveyls_description",
+                text=f"{instrument.id} {instrument.version}",
+                language=language,
+            )
+        )
+    for language in (lang, other):
+        rows += _language_block(templates, instrument_id, role, language)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, delimiter="\t", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)

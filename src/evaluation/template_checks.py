@@ -1,0 +1,232 @@
+"""Cross-reference checks of the survey templates, beyond what each file's schema can see.
+
+Items are defined once, in the item bank, and instruments list their ids. Constructs and items must
+agree on membership and reverse keys, because scoring reads one and forms show the other; an item about
+the other generation must sit in the same instrument as the item it is compared with.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evaluation.errors import Problem
+from evaluation.forms.fields import RESERVED_COLUMNS
+from evaluation.instruments import Instrument, Item, Templates
+
+__all__ = ["cross_check"]
+
+
+_SCORING_SCALES = {
+    "mean": {"ordinal"},
+    "profile": {"ordinal"},
+    "single": {"ordinal"},
+    "choice": {"nominal", "multiple"},
+    "number": {"integer", "decimal"},
+    "text": {"text"},
+}
+
+
+def _check_instrument(instrument: Instrument, path: Path, problems: list[Problem]) -> None:
+    section_ids = [s.id for s in instrument.sections]
+    for section_id in sorted({s for s in section_ids if section_ids.count(s) > 1}):
+        problems.append(Problem(path, section_id, "avsnittet finns två gånger", "duplicate section id"))
+    ids = [item.id for item in instrument.items]
+    for item_id in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append(Problem(path, item_id, "frågan finns två gånger i instrumentet", "item listed twice"))
+    for item in instrument.items:
+        stray_roles = sorted(set(item.roles) - set(instrument.roles))
+        if stray_roles:
+            problems.append(
+                Problem(
+                    path,
+                    item.id,
+                    f"rollerna {stray_roles} besvarar inte instrumentet",
+                    f"roles {stray_roles} do not answer this instrument",
+                )
+            )
+        for link, target in (("then_of", item.then_of), ("perception_of", item.perception_of)):
+            if target is not None and target not in ids:
+                problems.append(
+                    Problem(
+                        path,
+                        item.id,
+                        f"{link} pekar på {target!r}, som saknas i instrumentet",
+                        f"{link} names {target!r}, which this instrument does not contain",
+                    )
+                )
+
+
+def _check_item(templates: Templates, item: Item, path: Path, problems: list[Problem]) -> None:
+    if item.id.lower() in RESERVED_COLUMNS:
+        problems.append(
+            Problem(
+                path,
+                item.id,
+                "id:t är reserverat för metadata",
+                f"the id is reserved for metadata ({sorted(RESERVED_COLUMNS)})",
+            )
+        )
+    scale = templates.scales.get(item.scale or "")
+    if scale is None:
+        problems.append(
+            Problem(
+                path,
+                item.id,
+                f"skalan {item.scale!r} finns inte i scales.yml",
+                f"scale {item.scale!r} is not defined in scales.yml; "
+                f"known: {', '.join(sorted(templates.scales))}",
+            )
+        )
+    elif item.reverse and scale.type != "ordinal":
+        problems.append(
+            Problem(
+                path,
+                item.id,
+                "bara frågor med ordinalskala kan vara omvända",
+                f"only items on ordinal scales can be reverse-keyed, not {scale.type}",
+            )
+        )
+    if item.construct is not None:
+        _check_membership(templates, item, path, problems)
+    if item.perception_of is not None:
+        _check_perception(templates, item, path, problems)
+
+
+def _check_membership(templates: Templates, item: Item, path: Path, problems: list[Problem]) -> None:
+    construct = templates.constructs.get(item.construct or "")
+    if construct is None:
+        problems.append(
+            Problem(
+                path,
+                item.id,
+                f"konstruktet {item.construct!r} finns inte i constructs.yml",
+                f"construct {item.construct!r} is not defined in constructs.yml",
+            )
+        )
+        return
+    member = item.then_of or item.id
+    if member not in construct.scoring.items:
+        problems.append(
+            Problem(
+                path,
+                item.id,
+                f"frågan saknas i konstruktet {construct.id!r}s lista över frågor",
+                f"the item is not listed in the items of construct {construct.id!r}",
+            )
+        )
+    keyed = member in construct.scoring.reverse
+    if keyed != item.reverse:
+        problems.append(
+            Problem(
+                path,
+                item.id,
+                f"omvänd nyckel: frågan säger {item.reverse}, konstruktet säger {keyed}",
+                f"reverse key: the item says {item.reverse}, construct {construct.id!r} says {keyed}",
+            )
+        )
+
+
+def _check_perception(templates: Templates, item: Item, path: Path, problems: list[Problem]) -> None:
+    target = templates.items.get(item.perception_of or "")
+    if target is None:
+        problems.append(
+            Problem(
+                path,
+                item.id,
+                f"perception_of pekar på {item.perception_of!r}, som inte finns i items.yml",
+                f"perception_of names {item.perception_of!r}, which items.yml does not define",
+            )
+        )
+        return
+    if target.scale != item.scale:
+        problems.append(
+            Problem(
+                path,
+                item.id,
+                f"skalan {item.scale!r} skiljer sig från {target.id!r}s skala {target.scale!r}",
+                f"scale {item.scale!r} differs from the scale {target.scale!r} of {target.id!r}",
+            )
+        )
+    missing = sorted(set(item.roles) - set(item.role_text))
+    if missing:
+        problems.append(
+            Problem(
+                path,
+                item.id,
+                f"en fråga om den andra generationen behöver role_text för {missing}",
+                f"an item about the other generation needs role_text for {missing}",
+            )
+        )
+
+
+def _check_constructs(templates: Templates, problems: list[Problem]) -> None:
+    path = templates.directory / "constructs.yml"
+    for construct in templates.constructs.values():
+        scale_ids = set()
+        for item_id in construct.scoring.items:
+            item = templates.items.get(item_id)
+            if item is None:
+                problems.append(
+                    Problem(
+                        path,
+                        construct.id,
+                        f"frågan {item_id!r} finns inte i items.yml",
+                        f"item {item_id!r} is not defined in items.yml",
+                    )
+                )
+                continue
+            if item.construct != construct.id:
+                problems.append(
+                    Problem(
+                        templates.directory / "items.yml",
+                        item.id,
+                        f"konstruktet {construct.id!r} listar frågan, men frågan anger {item.construct!r}",
+                        f"construct {construct.id!r} lists the item, but the item says {item.construct!r}",
+                    )
+                )
+            scale_ids.add(item.scale)
+        allowed = _SCORING_SCALES[construct.scoring.method]
+        types = {templates.scales[s].type for s in scale_ids if s in templates.scales}
+        if types - allowed:
+            problems.append(
+                Problem(
+                    path,
+                    construct.id,
+                    f"metoden {construct.scoring.method!r} kräver skaltyp {sorted(allowed)}",
+                    f"method {construct.scoring.method!r} needs scale types {sorted(allowed)}, "
+                    f"found {sorted(types)}",
+                )
+            )
+        if construct.scoring.method in ("mean", "profile") and len(scale_ids) > 1:
+            problems.append(
+                Problem(
+                    path,
+                    construct.id,
+                    f"frågorna har olika skalor {sorted(map(str, scale_ids))}",
+                    f"the items use different scales {sorted(map(str, scale_ids))}; a mean needs one scale",
+                )
+            )
+
+
+def cross_check(templates: Templates) -> list[Problem]:
+    """Check references between scales, constructs, the item bank and the instruments.
+
+    Parameters
+    ----------
+    templates : Templates
+        The templates as read, each file already valid on its own.
+
+    Returns
+    -------
+    list of Problem
+        Unknown scales or constructs, reserved or duplicate ids, construct membership and reverse keys
+        that disagree, retrospective and perception items without their counterpart in the instrument.
+    """
+    problems: list[Problem] = []
+    bank = templates.directory / "items.yml"
+    for item in templates.items.values():
+        _check_item(templates, item, bank, problems)
+    for instrument in templates.instruments.values():
+        _check_instrument(instrument, templates.directory / "instruments" / f"{instrument.id}.yml", problems)
+    _check_constructs(templates, problems)
+    return problems

@@ -1,0 +1,195 @@
+"""The survey templates: the real ones are valid, and planted faults are reported as a user needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evaluation.errors import TemplateError
+from evaluation.instruments import ITEM_ID, LANGUAGES, ROLES, check_templates, load_templates
+from evaluation.versioning import content_hash
+
+from .conftest import read_yaml, write_yaml
+
+
+def test_repository_templates_are_valid():
+    assert check_templates() == []
+
+
+def test_instruments_required_by_the_program_exist(templates):
+    assert {"baseline", "followup", "inspiration", "meeting_log"} <= set(templates.instruments)
+    for instrument in templates.instruments.values():
+        assert instrument.items_for("mentor") or instrument.items_for("adept")
+
+
+def test_constructs_cover_the_programs_purpose(templates):
+    domains = {c.domain for c in templates.constructs.values()}
+    assert domains == {
+        "work_values",
+        "intergenerational",
+        "technology",
+        "employer_attractiveness",
+        "organisation",
+        "program",
+    }
+    for construct in templates.constructs.values():
+        if construct.scoring.method == "mean":
+            assert len(construct.scoring.items) >= 3, construct.id
+        assert construct.references, construct.id
+
+
+def test_mean_constructs_have_reverse_keyed_items_mostly(templates):
+    means = [c for c in templates.constructs.values() if c.scoring.method == "mean"]
+    with_reverse = [c for c in means if c.scoring.reverse]
+    assert len(with_reverse) >= len(means) // 2
+
+
+def test_every_text_exists_in_every_language_for_every_role(templates):
+    for instrument in templates.instruments.values():
+        for role in ROLES:
+            for item in instrument.items_for(role):
+                for lang in LANGUAGES:
+                    assert item.wording(role, lang).strip(), (item.id, role, lang)
+
+
+def test_perception_items_pair_with_self_items_and_differ_by_role(templates):
+    baseline = templates.instrument("baseline")
+    perceived = [i for i in baseline.items if i.perception_of]
+    assert len(perceived) >= 7
+    for item in perceived:
+        target = baseline.item(item.perception_of)
+        assert target.scale == item.scale
+        assert item.wording("mentor", "sv") != item.wording("adept", "sv")
+
+
+def test_followup_has_retrospective_items_for_key_constructs(templates):
+    followup = templates.instrument("followup")
+    then_items = {i.then_of for i in followup.items if i.then_of}
+    for construct in templates.constructs.values():
+        if construct.key:
+            assert set(construct.scoring.items) <= then_items, construct.id
+
+
+def test_item_ids_are_valid_platform_codes(templates):
+    for item_id in templates.items:
+        assert ITEM_ID.match(item_id)
+        assert "_" not in item_id
+
+
+def test_content_hash_ignores_layout_but_not_wording(surveys_copy: Path):
+    before = load_templates(surveys_copy)
+    path = surveys_copy / "items.yml"
+    # Re-dump the same data with another layout: same hash.
+    write_yaml(path, read_yaml(path))
+    same = load_templates(surveys_copy)
+    for instrument_id, instrument in before.instruments.items():
+        assert content_hash(same, same.instrument(instrument_id)) == content_hash(before, instrument)
+    # Change one word of an item in baseline: baseline's hash changes.
+    data = read_yaml(path)
+    item = next(i for i in data["items"] if i["id"] == before.instrument("baseline").items[0].id)
+    item["text"]["sv"] += " (ändrad)"
+    write_yaml(path, data)
+    changed_problems = check_templates(surveys_copy)
+    assert any(p.file.name == "baseline.yml" and "content changed" in p.en for p in changed_problems)
+
+
+# --- planted faults: each must name the file, the place and the problem -------------------------
+
+
+def _items(surveys: Path):
+    return read_yaml(surveys / "items.yml")
+
+
+def _problem_texts(surveys: Path) -> list[str]:
+    return [str(p) for p in check_templates(surveys)]
+
+
+def test_duplicate_item_id_is_reported(surveys_copy):
+    data = _items(surveys_copy)
+    data["items"].append(dict(data["items"][0]))
+    write_yaml(surveys_copy / "items.yml", data)
+    dup = data["items"][0]["id"]
+    texts = _problem_texts(surveys_copy)
+    assert any("items.yml" in t and dup in t and "duplicate item id" in t for t in texts), texts
+
+
+def test_unknown_scale_is_reported(surveys_copy):
+    data = _items(surveys_copy)
+    victim = data["items"][0]
+    victim["scale"] = "agree7"
+    write_yaml(surveys_copy / "items.yml", data)
+    texts = _problem_texts(surveys_copy)
+    assert any("items.yml" in t and victim["id"] in t and "'agree7' is not defined" in t for t in texts), (
+        texts
+    )
+
+
+def test_missing_language_is_reported(surveys_copy):
+    data = _items(surveys_copy)
+    victim = next(i for i in data["items"] if "text" in i)
+    del victim["text"]["en"]
+    write_yaml(surveys_copy / "items.yml", data)
+    texts = _problem_texts(surveys_copy)
+    assert any(f"{victim['id']}: text.en" in t and "field required" in t for t in texts), texts
+
+
+def test_construct_referring_to_missing_item_is_reported(surveys_copy):
+    path = surveys_copy / "constructs.yml"
+    data = read_yaml(path)
+    construct = next(c for c in data["constructs"] if c["scoring"]["method"] == "mean")
+    construct["scoring"]["items"].append("ghost1")
+    write_yaml(path, data)
+    texts = _problem_texts(surveys_copy)
+    assert any(
+        "constructs.yml" in t and construct["id"] in t and "'ghost1' is not defined" in t for t in texts
+    ), texts
+
+
+def test_reverse_key_disagreement_is_reported(surveys_copy):
+    data = _items(surveys_copy)
+    victim = next(i for i in data["items"] if i.get("reverse"))
+    victim["reverse"] = False
+    write_yaml(surveys_copy / "items.yml", data)
+    texts = _problem_texts(surveys_copy)
+    assert any(victim["id"] in t and "reverse key" in t for t in texts), texts
+
+
+def test_instrument_listing_unknown_item_is_reported(surveys_copy):
+    path = surveys_copy / "instruments" / "inspiration.yml"
+    data = read_yaml(path)
+    data["sections"][0]["items"].append("nosuchitem")
+    write_yaml(path, data)
+    texts = _problem_texts(surveys_copy)
+    assert any(
+        "inspiration.yml" in t and "nosuchitem" in t and "not defined in items.yml" in t for t in texts
+    ), texts
+
+
+def test_item_id_with_underscore_is_rejected(surveys_copy):
+    data = _items(surveys_copy)
+    data["items"][0]["id"] = "bad_id"
+    write_yaml(surveys_copy / "items.yml", data)
+    texts = _problem_texts(surveys_copy)
+    assert any("bad_id" in t and "only letters and digits" in t for t in texts), texts
+
+
+def test_invalid_yaml_names_the_line(surveys_copy):
+    path = surveys_copy / "scales.yml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.insert(3, "  broken: [unclosed")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    texts = _problem_texts(surveys_copy)
+    assert any("scales.yml" in t and "invalid YAML" in t for t in texts), texts
+
+
+def test_load_templates_raises_with_every_problem(surveys_copy):
+    data = _items(surveys_copy)
+    data["items"][0]["scale"] = "nope1"
+    data["items"][1]["scale"] = "nope2"
+    write_yaml(surveys_copy / "items.yml", data)
+    with pytest.raises(TemplateError) as caught:
+        load_templates(surveys_copy)
+    message = str(caught.value)
+    assert "'nope1'" in message and "'nope2'" in message
+    assert len(caught.value.problems) >= 2
