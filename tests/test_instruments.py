@@ -193,3 +193,34 @@ def test_load_templates_raises_with_every_problem(surveys_copy):
     message = str(caught.value)
     assert "'nope1'" in message and "'nope2'" in message
     assert len(caught.value.problems) >= 2
+
+
+def test_key_construct_without_retrospective_item_is_reported(surveys_copy):
+    data = _items(surveys_copy)
+    then = next(i for i in data["items"] if i.get("then_of"))
+    data["items"].remove(then)
+    write_yaml(surveys_copy / "items.yml", data)
+    path = surveys_copy / "instruments" / "followup.yml"
+    followup = read_yaml(path)
+    for section in followup["sections"]:
+        if then["id"] in section["items"]:
+            section["items"].remove(then["id"])
+    write_yaml(path, followup)
+    texts = _problem_texts(surveys_copy)
+    assert any(
+        "constructs.yml" in t and "needs a retrospective (then_of) item" in t and then["then_of"] in t
+        for t in texts
+    ), texts
+
+
+def test_item_worded_only_per_role_needs_every_role(surveys_copy):
+    data = _items(surveys_copy)
+    victim = next(i for i in data["items"] if i.get("perception_of"))
+    del victim["text"]
+    write_yaml(surveys_copy / "items.yml", data)
+    # Without the common text the item is still valid (only the instruments' hashes change).
+    assert not [p for p in check_templates(surveys_copy) if p.where == victim["id"]]
+    del victim["role_text"]["adept"]
+    write_yaml(surveys_copy / "items.yml", data)
+    texts = _problem_texts(surveys_copy)
+    assert any(victim["id"] in t and "missing text (or role_text for ['adept'])" in t for t in texts)

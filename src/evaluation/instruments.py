@@ -188,7 +188,8 @@ warnings.filterwarnings("ignore", message='Field name "construct"', category=Use
 class Item(_Model):
     """A survey item; its id becomes the column name that survey platforms export.
 
-    ``text`` is the wording for every role; ``role_text`` overrides it for a role whose meaning differs.
+    ``text`` is the wording for every role; ``role_text`` overrides it for a role whose meaning differs
+    (``text`` may be left out when every role that answers has its own).
     A retrospective item names the item it repeats in ``then_of`` and takes everything else from it.
     ``perception_of`` links an item about the other generation to the item that generation answers
     for itself.
@@ -220,11 +221,13 @@ class Item(_Model):
     def _consistent(self) -> Item:
         if self.then_of is not None:
             return self
-        missing = [f for f in ("scale", "text") if getattr(self, f) is None]
-        if missing:
-            raise ValueError(f"missing {', '.join(missing)}")
+        if self.scale is None:
+            raise ValueError("missing scale")
         if not self.roles or len(set(self.roles)) != len(self.roles):
             raise ValueError("roles must list mentor and/or adept, each once")
+        unworded = sorted(set(self.roles) - set(self.role_text))
+        if self.text is None and unworded:
+            raise ValueError(f"missing text (or role_text for {unworded})")
         stray = sorted(set(self.role_text) - set(self.roles))
         if stray:
             raise ValueError(f"role_text for {stray}, who do not answer the item")

@@ -208,6 +208,32 @@ def _check_constructs(templates: Templates, problems: list[Problem]) -> None:
             )
 
 
+def _check_retrospective(templates: Templates, problems: list[Problem]) -> None:
+    """Key constructs are asked again retrospectively, item by item; nothing else is."""
+    repeated = {item.then_of: item.id for item in templates.items.values() if item.then_of}
+    path = templates.directory / "constructs.yml"
+    for construct in templates.constructs.values():
+        missing = [i for i in construct.scoring.items if i not in repeated]
+        if construct.key and missing:
+            problems.append(
+                Problem(
+                    path,
+                    construct.id,
+                    f"nyckelkonstrukt utan retrospektiv fråga för {missing}",
+                    f"a key construct needs a retrospective (then_of) item for {missing}",
+                )
+            )
+        elif not construct.key and len(missing) < len(construct.scoring.items):
+            problems.append(
+                Problem(
+                    path,
+                    construct.id,
+                    "retrospektiva frågor finns, men konstruktet är inte markerat key: true",
+                    "retrospective items exist, but the construct is not marked key: true",
+                )
+            )
+
+
 def cross_check(templates: Templates) -> list[Problem]:
     """Check references between scales, constructs, the item bank and the instruments.
 
@@ -220,7 +246,8 @@ def cross_check(templates: Templates) -> list[Problem]:
     -------
     list of Problem
         Unknown scales or constructs, reserved or duplicate ids, construct membership and reverse keys
-        that disagree, retrospective and perception items without their counterpart in the instrument.
+        that disagree, retrospective and perception items without their counterpart in the instrument,
+        key constructs without retrospective items.
     """
     problems: list[Problem] = []
     bank = templates.directory / "items.yml"
@@ -229,4 +256,5 @@ def cross_check(templates: Templates) -> list[Problem]:
     for instrument in templates.instruments.values():
         _check_instrument(instrument, templates.directory / "instruments" / f"{instrument.id}.yml", problems)
     _check_constructs(templates, problems)
+    _check_retrospective(templates, problems)
     return problems
