@@ -36,8 +36,11 @@ lint: $(STAMP) ## Check style with ruff / kontrollera kodstil
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-lab: $(STAMP) ## Open JupyterLab on notebooks/ / öppna JupyterLab
+$(VENV)/.lab-installed: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[dev,lab]"
+	@touch $@
+
+lab: $(VENV)/.lab-installed ## Open JupyterLab on notebooks/ / öppna JupyterLab
 	$(BIN)/jupyter lab notebooks/
 
 lock: $(BIN)/python ## Re-resolve dependencies and rewrite the lock file / uppdatera låsfilen

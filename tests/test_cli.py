@@ -113,3 +113,23 @@ def test_cohort_new_and_refusal(tmp_path):
     )
     assert again.returncode == 1
     assert "nothing is overwritten" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_survey_release_workflow(surveys_copy):
+    path = surveys_copy / "instruments" / "meeting_log.yml"
+    data = read_yaml(path)
+    data["title"]["en"] = "Log of meetings"
+    write_yaml(path, data)
+    check = runner.invoke(app, ["survey", "check", "--surveys", str(surveys_copy)])
+    assert check.exit_code == 1 and "meeting_log.yml: version 1.0.0" in check.output
+    refused = runner.invoke(app, ["survey", "release", "meeting_log", "--surveys", str(surveys_copy)])
+    assert refused.exit_code != 0
+    data["version"] = "1.0.1"
+    write_yaml(path, data)
+    released = runner.invoke(app, ["survey", "release", "meeting_log", "--surveys", str(surveys_copy)])
+    assert released.exit_code == 0, released.output
+    assert "meeting_log 1.0.1" in released.output
+    again = runner.invoke(app, ["survey", "check", "--surveys", str(surveys_copy)])
+    assert again.exit_code == 0, again.output
+    unknown = runner.invoke(app, ["survey", "release", "nosuch", "--surveys", str(surveys_copy)])
+    assert unknown.exit_code == 2 and "no instrument 'nosuch'" in unknown.output

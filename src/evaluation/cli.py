@@ -151,7 +151,10 @@ def survey_release(
     from evaluation.versioning import release
 
     templates = load_templates(surveys, require_released=False)
-    version, digest = release(templates, instrument)
+    try:
+        version, digest = release(templates, instrument)
+    except KeyError as exc:
+        _fail(str(exc).strip("'\""), code=2)
     out.print(f"[green]Släppt / released[/green]: {instrument} {version} sha256 {digest[:12]}")
 
 

@@ -348,20 +348,16 @@ def _read_yaml(path: Path, problems: list[Problem]) -> Any:
 
 def _locate(raw: Any, loc: tuple[Any, ...]) -> str:
     """Describe a pydantic error location by the innermost id found on the way, plus the field path."""
-    where, node, path = "", raw, []
-    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-        where = raw["id"]
+    where = raw["id"] if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
+    node, path = raw, []
     for key in loc:
-        if (isinstance(node, dict) and key in node) or (
-            isinstance(node, list) and isinstance(key, int) and key < len(node)
-        ):
-            node = node[key]
-        else:
-            path.append(str(key))
-            continue
         path.append(str(key))
+        inside = (isinstance(node, dict) and key in node) or (
+            isinstance(node, list) and isinstance(key, int) and key < len(node)
+        )
+        node = node[key] if inside else None
         if isinstance(node, dict) and isinstance(node.get("id"), str):
-            where, path = f"{node['id']}", []
+            where, path = node["id"], []
     field = ".".join(path)
     return f"{where}: {field}" if where and field else where or field or "-"
 
@@ -398,43 +394,29 @@ def _read_scales(path: Path, problems: list[Problem]) -> dict[str, Scale]:
     return scales
 
 
-def _read_constructs(path: Path, problems: list[Problem]) -> dict[str, Construct]:
+def _read_list(path: Path, key: str, model: type[_Model], problems: list[Problem]) -> dict[str, Any]:
+    """Read a file holding a list of records under `key`, each validated by `model`, by id."""
     raw = _read_yaml(path, problems)
     if raw is None:
         return {}
-    if not isinstance(raw, dict) or not isinstance(raw.get("constructs"), list):
-        problems.append(Problem(path, "-", "toppnyckeln 'constructs' saknas", "expected a 'constructs' list"))
+    if not isinstance(raw, dict) or not isinstance(raw.get(key), list):
+        problems.append(Problem(path, "-", f"toppnyckeln '{key}' saknas", f"expected a '{key}' list"))
         return {}
-    constructs: dict[str, Construct] = {}
-    for body in raw["constructs"]:
-        construct = _validate(Construct, body, path, problems)
-        if construct is None:
+    records: dict[str, Any] = {}
+    for body in raw[key]:
+        record = _validate(model, body, path, problems)
+        if record is None:
             continue
-        if construct.id in constructs:
-            problems.append(
-                Problem(path, construct.id, "konstruktet finns två gånger", "duplicate construct id")
-            )
-        constructs[construct.id] = construct
-    return constructs
+        if record.id in records:
+            problems.append(Problem(path, record.id, "id:t finns två gånger", f"duplicate {key[:-1]} id"))
+        records[record.id] = record
+    return records
 
 
-def _read_items(path: Path, problems: list[Problem]) -> dict[str, Item]:
-    """Read the item bank and give every ``then_of`` item the definition of the item it repeats."""
-    raw = _read_yaml(path, problems)
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict) or not isinstance(raw.get("items"), list):
-        problems.append(Problem(path, "-", "toppnyckeln 'items' saknas", "expected an 'items' list"))
-        return {}
-    items: dict[str, Item] = {}
-    for body in raw["items"]:
-        item = _validate(Item, body, path, problems)
-        if item is None:
-            continue
-        if item.id in items:
-            problems.append(Problem(path, item.id, "fråge-id:t finns två gånger", "duplicate item id"))
-        items[item.id] = item
-    for item_id, item in list(items.items()):
+def _resolve_retrospective(items: dict[str, Item], path: Path, problems: list[Problem]) -> dict[str, Item]:
+    """Give every ``then_of`` item the definition of the item it repeats."""
+    resolved = dict(items)
+    for item_id, item in items.items():
         if item.then_of is None:
             continue
         source = items.get(item.then_of)
@@ -447,10 +429,10 @@ def _read_items(path: Path, problems: list[Problem]) -> dict[str, Item]:
                     f"then_of names {item.then_of!r}, which is not an ordinary item",
                 )
             )
-            del items[item_id]
+            del resolved[item_id]
             continue
-        items[item_id] = source.model_copy(update={"id": item_id, "then_of": source.id})
-    return items
+        resolved[item_id] = source.model_copy(update={"id": item_id, "then_of": source.id})
+    return resolved
 
 
 def _resolve(spec: InstrumentSpec, bank: dict[str, Item], path: Path, problems: list[Problem]):
@@ -515,8 +497,9 @@ def _read_all(surveys_dir: Path) -> tuple[Templates | None, list[Problem]]:
         )
         return None, problems
     scales = _read_scales(surveys_dir / "scales.yml", problems)
-    constructs = _read_constructs(surveys_dir / "constructs.yml", problems)
-    items = _read_items(surveys_dir / "items.yml", problems)
+    constructs = _read_list(surveys_dir / "constructs.yml", "constructs", Construct, problems)
+    items = _read_list(surveys_dir / "items.yml", "items", Item, problems)
+    items = _resolve_retrospective(items, surveys_dir / "items.yml", problems)
     instruments = _read_instruments(surveys_dir / "instruments", items, problems)
     released = versioning.read_released(surveys_dir, problems)
     templates = Templates(
