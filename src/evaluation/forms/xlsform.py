@@ -27,6 +27,7 @@ from evaluation.forms.fields import (
     version_tag,
 )
 from evaluation.instruments import Item, Scale, Templates, Text
+from evaluation.xlsx import save_workbook
 
 __all__ = ["write"]
 
@@ -121,4 +122,4 @@ def write(templates: Templates, instrument_id: str, role: str, lang: str, path: 
             LANGUAGE_NAMES[lang],
         ]
     )
-    book.save(path)
+    save_workbook(book, path)

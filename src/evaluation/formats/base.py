@@ -1,0 +1,217 @@
+"""The shape every platform module fills in: how metadata, headers and values are written and read.
+
+A platform is described by a `Platform` object: its metadata columns, whether the header row holds
+item ids or question texts, whether answers are codes or labels, how several choices are joined, and
+how dates look. `Platform.write` turns a canonical response table (see `evaluation.formats.layout`)
+into the platform's file; `Platform.read` reads such a file back into a `RawExport` with every cell as
+text; `Platform.to_table` turns that back into the canonical table for a known layout. Platforms with
+extra header rows, spreadsheets or one column per option override the parts that differ.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from evaluation.formats.layout import Column, Layout, RawExport
+from evaluation.formats.values import decode, encode, is_missing
+from evaluation.forms.fields import PARTICIPANT_CODE, PARTICIPANT_CODE_TEXT, VERSION_FIELD
+
+__all__ = ["Platform"]
+
+
+@dataclass(frozen=True)
+class Platform:
+    """One survey platform's export shape.
+
+    Attributes
+    ----------
+    name : str
+        The format's name, as in ``--format``.
+    suffix : str
+        File suffix.
+    meta : dict
+        Platform column name to canonical metadata column (``submittedat``, ``email``, ...).
+    item_header : {"id", "text"}
+        Whether item columns are headed by the item id or the question text.
+    labels : bool
+        Whether answers to choice questions are written as labels (else codes).
+    multi_separator : str
+        How a multiple-choice answer joins its choices.
+    time_format : str
+        strftime format of timestamps.
+    encoding, delimiter : str
+        Of the CSV file.
+    decimal_comma : bool
+        Whether numbers are written with a decimal comma.
+    header_rows : int
+        How many rows above the data describe the columns.
+    quoting : int
+        The csv module's quoting rule.
+    participant_column : str, optional
+        Header of the participant-code column when it is neither the id nor the question text.
+    version_column : bool
+        Whether the file carries the hidden instrument-version field (platforms with hidden fields).
+    """
+
+    name: str
+    suffix: str = ".csv"
+    meta: dict[str, str] = field(default_factory=dict)
+    item_header: str = "id"
+    labels: bool = False
+    multi_separator: str = ";"
+    time_format: str = "%Y-%m-%d %H:%M:%S"
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    decimal_comma: bool = False
+    header_rows: int = 1
+    quoting: int = csv.QUOTE_MINIMAL
+    participant_column: str | None = None
+    version_column: bool = True
+
+    # --- writing ----------------------------------------------------------------------------------
+
+    def item_headers(self, layout: Layout) -> list[str]:
+        """Return the header of each item column."""
+        if self.item_header == "id":
+            return layout.item_ids
+        return [c.text for c in layout.columns]
+
+    def participant_header(self, layout: Layout) -> str:
+        """Return the header of the participant-code column."""
+        if self.participant_column:
+            return self.participant_column
+        return PARTICIPANT_CODE if self.item_header == "id" else PARTICIPANT_CODE_TEXT[layout.lang]
+
+    def meta_cell(self, canonical: str, value: object) -> object:
+        """Return a metadata value as the platform writes it."""
+        if is_missing(value):
+            return None
+        if isinstance(value, datetime | pd.Timestamp):
+            return value.strftime(self.time_format)
+        if canonical == "finished":
+            return int(bool(value))
+        return value
+
+    def item_cell(self, value: object, column: Column, lang: str) -> object:
+        """Return an item value as the platform writes it, labels in `lang`."""
+        cell = encode(value, column.scale, lang, labels=self.labels, separator=self.multi_separator)
+        if self.decimal_comma and isinstance(cell, float):
+            return f"{cell:g}".replace(".", ",")
+        return cell
+
+    def columns(self, table: pd.DataFrame, layout: Layout) -> list[tuple[str, list[object]]]:
+        """Return the file's columns as (header, cells), in order, built column-wise for speed.
+
+        Headers may repeat: platforms that head columns by question text repeat a text that two
+        questions share (a retrospective item repeats its original's wording), and readers map the
+        n-th occurrence of a text to the n-th item with that text, in form order.
+        """
+        n = len(table)
+        out: list[tuple[str, list[object]]] = []
+        for platform, canonical in self.meta.items():
+            values = table[canonical] if canonical in table else [None] * n
+            out.append((platform, [self.meta_cell(canonical, v) for v in values]))
+        out.append((self.participant_header(layout), list(table.get(PARTICIPANT_CODE, [None] * n))))
+        if self.version_column:
+            out.append((VERSION_FIELD, list(table.get(VERSION_FIELD, [None] * n))))
+        for column, header in zip(layout.columns, self.item_headers(layout), strict=True):
+            values = table[column.key] if column.key in table else [None] * n
+            out.append((header, _mapped(values, lambda v, c=column: self.item_cell(v, c, layout.lang))))
+        return out
+
+    def header_lines(self, columns: list[tuple[str, list[object]]], layout: Layout) -> list[list[str]]:
+        """Return the header rows above the data (one row of column names by default)."""
+        return [[header for header, _ in columns]]
+
+    def write(self, table: pd.DataFrame, layout: Layout, path: Path) -> None:
+        """Write the canonical `table` to `path` in this platform's shape."""
+        columns = self.columns(table, layout)
+        text = io.StringIO()
+        writer = csv.writer(text, delimiter=self.delimiter, lineterminator="\r\n", quoting=self.quoting)
+        writer.writerows(self.header_lines(columns, layout))
+        cells = [["" if is_missing(v) else v for v in values] for _, values in columns]
+        writer.writerows(zip(*cells, strict=True))
+        path.write_bytes(text.getvalue().encode(self.encoding))
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    def read(self, path: Path) -> RawExport:
+        """Read a file of this shape: every cell as text, header rows kept per column."""
+        with path.open(encoding=self.encoding, newline="") as handle:
+            records = list(csv.reader(handle, delimiter=self.delimiter))
+        return self.from_records(records, path)
+
+    def from_records(self, records: list[list[str]], path: Path) -> RawExport:
+        """Build a `RawExport` from rows of cells, the first `header_rows` being headers."""
+        top = records[: self.header_rows]
+        names = _unique(top[0]) if top else []
+        headers = {name: [row[i] if i < len(row) else "" for row in top] for i, name in enumerate(names)}
+        body = [r + [""] * (len(names) - len(r)) for r in records[self.header_rows :]]
+        frame = pd.DataFrame([r[: len(names)] for r in body], columns=names, dtype=object)
+        frame = frame.where(frame.map(lambda v: not is_missing(v)), None)
+        return RawExport(frame=frame, headers=headers, platform=self.name, path=str(path))
+
+    def to_table(self, raw: RawExport, layout: Layout) -> pd.DataFrame:
+        """Return the canonical table of an export whose layout is known (see `layout_for`)."""
+        frame = raw.frame
+        data: dict[str, object] = {}
+        for platform, canonical in self.meta.items():
+            if platform in frame:
+                data[canonical] = frame[platform]
+        participant = self.participant_header(layout)
+        if participant in frame:
+            data[PARTICIPANT_CODE] = frame[participant]
+        if VERSION_FIELD in frame:
+            data[VERSION_FIELD] = frame[VERSION_FIELD]
+        for column, name in zip(layout.columns, _unique(self.item_headers(layout)), strict=True):
+            if name in frame:
+                separators = (self.multi_separator,)
+                data[column.key] = [decode(v, column.scale, separators=separators) for v in frame[name]]
+        return self.parse_meta(pd.DataFrame(data, index=frame.index))
+
+    def parse_meta(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Turn metadata text into types: timestamps, finished as bool, progress as number."""
+        for column in ("startedat", "submittedat"):
+            if column in table:
+                table[column] = pd.to_datetime(table[column], format=self.time_format, errors="coerce")
+        if "finished" in table:
+            table["finished"] = table["finished"].map(lambda v: None if v is None else str(v) == "1")
+        if "progress" in table:
+            table["progress"] = pd.to_numeric(table["progress"], errors="coerce")
+        return table
+
+
+def _mapped(values, convert) -> list[object]:
+    """Apply `convert` to each value, converting each distinct value once."""
+    cache: dict[object, object] = {}
+    out = []
+    for value in values:
+        key = ("nan",) if is_missing(value) else value
+        try:
+            out.append(cache[key])
+        except KeyError:
+            cache[key] = convert(value)
+            out.append(cache[key])
+        except TypeError:  # unhashable
+            out.append(convert(value))
+    return out
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Make column names unique the way pandas does: a repeated name gets ``.1``, ``.2``, ..."""
+    seen: dict[str, int] = {}
+    result = []
+    for name in names:
+        if name in seen:
+            seen[name] += 1
+            result.append(f"{name}.{seen[name]}")
+        else:
+            seen[name] = 0
+            result.append(name)
+    return result

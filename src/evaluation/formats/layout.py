@@ -1,0 +1,107 @@
+"""What an export file holds, independent of the platform: its columns and the canonical table.
+
+A `Layout` lists the columns of one export (one instrument as one role answers it, in one language):
+metadata first, then one column per item. The canonical *response table* has one row per submission
+and these columns:
+
+- ``responseid``: the platform's response id (a direct identifier: never leaves ingest);
+- ``startedat``, ``submittedat``: when the response was started and submitted (``datetime64``);
+- ``finished`` (bool) and ``progress`` (0-100): whether the respondent reached the end;
+- ``email``, ``name``: the respondent as the platform knows them (direct identifiers);
+- ``ipaddress``, ``latitude``, ``longitude``: where a platform records them (direct identifiers);
+- ``participantcode``: the code from the invitation; ``instrumentversion``: e.g. ``baseline 1.0.0``;
+- one column per item id: an integer code for choice scales, several codes joined by ``;`` for
+  multiple choice (``"1;4"``), a number, a ``YYYY-MM-DD`` date, or text.
+
+Each platform module writes this table in its platform's shape and reads its shape back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from evaluation.forms.fields import PARTICIPANT_CODE, VERSION_FIELD
+from evaluation.instruments import Instrument, Item, Scale, Templates
+
+__all__ = ["METADATA", "Column", "Layout", "RawExport", "layout_for"]
+
+METADATA: tuple[str, ...] = (
+    "responseid",
+    "startedat",
+    "submittedat",
+    "finished",
+    "progress",
+    "email",
+    "name",
+    "ipaddress",
+    "latitude",
+    "longitude",
+    PARTICIPANT_CODE,
+    VERSION_FIELD,
+)
+"""Canonical metadata columns, in order; platforms keep the ones they have."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One item column: the item, its scale, and the question text the respondent read."""
+
+    item: Item
+    scale: Scale
+    text: str
+
+    @property
+    def key(self) -> str:
+        """The canonical column name: the item id."""
+        return self.item.id
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The columns of one export: an instrument as one role answers it, in one language."""
+
+    instrument: Instrument
+    role: str
+    lang: str
+    columns: tuple[Column, ...]
+
+    @property
+    def item_ids(self) -> list[str]:
+        """Item ids in form order."""
+        return [c.key for c in self.columns]
+
+
+@dataclass
+class RawExport:
+    """An export as read: every cell as text, plus what the header rows said about each column.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        One row per submission, one column per exported column (named by the first header row,
+        made unique), every cell a string or missing.
+    headers : dict
+        Column name to the list of header-row values above the data (codes, question texts, import
+        ids), as the platform wrote them.
+    platform : str
+        The platform whose shape the file has.
+    path : str
+        The file read.
+    """
+
+    frame: pd.DataFrame
+    headers: dict[str, list[str]] = field(default_factory=dict)
+    platform: str = ""
+    path: str = ""
+
+
+def layout_for(templates: Templates, instrument_id: str, role: str, lang: str) -> Layout:
+    """Return the layout of `instrument_id` as `role` answers it in `lang`."""
+    instrument = templates.instrument(instrument_id)
+    columns = tuple(
+        Column(item, templates.scale_of(item), item.wording(role, lang))
+        for item in instrument.items_for(role)
+    )
+    return Layout(instrument, role, lang, columns)

@@ -1,0 +1,84 @@
+"""Microsoft Forms' Excel download: metadata columns, then one column per question text.
+
+The metadata columns are ``ID``, ``Start time``, ``Completion time``, ``Email`` and ``Name``.
+Answers are labels; a multiple-choice answer lists the chosen labels each followed by ``;``
+(``"Teknik;Karriär;"``). Times are Excel date-times. ``Email`` and ``Name`` come from the
+respondent's sign-in: direct identifiers that never leave ingest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+
+from evaluation.formats.base import Platform
+from evaluation.formats.layout import Column, Layout, RawExport
+from evaluation.xlsx import save_workbook
+
+__all__ = ["MS_FORMS"]
+
+
+@dataclass(frozen=True)
+class MsForms(Platform):
+    """Microsoft Forms: one sheet, timestamps as Excel date-times, ``;``-terminated choices."""
+
+    def meta_cell(self, canonical: str, value: object) -> object:
+        """Keep timestamps as date-times (Excel cells), the rest as the base class writes them."""
+        if isinstance(value, pd.Timestamp):
+            return value.to_pydatetime()
+        return super().meta_cell(canonical, value)
+
+    def item_cell(self, value: object, column: Column, lang: str) -> object:
+        """Write a multiple-choice answer with a ``;`` after every label, as Forms does."""
+        cell = super().item_cell(value, column, lang)
+        if column.scale.type == "multiple" and isinstance(cell, str) and cell:
+            return cell + ";"
+        return cell
+
+    def write(self, table: pd.DataFrame, layout: Layout, path: Path) -> None:
+        """Write an .xlsx workbook with one sheet."""
+        columns = self.columns(table, layout)
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Sheet1")
+        sheet.append([header for header, _ in columns])
+        for row in zip(*(values for _, values in columns), strict=True):
+            sheet.append(list(row))
+        save_workbook(book, path)
+
+    def read(self, path: Path) -> RawExport:
+        """Read the first sheet; date-times become text in this platform's time format."""
+        book = load_workbook(path, read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        records = [[self._text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        book.close()
+        return self.from_records(records, path)
+
+    def _text(self, value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            return value.strftime(self.time_format)
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+
+MS_FORMS = MsForms(
+    name="ms-forms",
+    suffix=".xlsx",
+    meta={
+        "ID": "responseid",
+        "Start time": "startedat",
+        "Completion time": "submittedat",
+        "Email": "email",
+        "Name": "name",
+    },
+    item_header="text",
+    labels=True,
+    multi_separator=";",
+    version_column=False,
+)
