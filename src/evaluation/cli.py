@@ -256,6 +256,60 @@ def cohort_new(
     )
 
 
+@app.command("synth")
+def synth(
+    folder: Annotated[Path, typer.Argument(help="Kohortmappen att skapa / cohort folder, e.g. data/demo.")],
+    pairs: Annotated[int, typer.Option(help="Antal par / number of mentor-adept pairs.")] = 40,
+    agencies: Annotated[int, typer.Option(help="Antal myndigheter / number of agencies.")] = 8,
+    seed: Annotated[int, typer.Option(help="Slumpfrö / random seed (same seed, same bytes).")] = 2021,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="Exportformat / export shape: generic, qualtrics, google-forms, ms-forms, limesurvey, "
+            "swedish-excel or mixed.",
+        ),
+    ] = "generic",
+    mess: Annotated[
+        bool, typer.Option("--mess", help="Plantera verkliga fel / plant the faults of real exports.")
+    ] = False,
+    start: Annotated[str, typer.Option(help="Programmets första månad / first month, YYYY-MM.")] = "2027-01",
+    force: Annotated[
+        bool, typer.Option("--force", help="Ersätt en syntetisk kohort / replace a synthetic cohort.")
+    ] = False,
+    surveys: SurveysOption = None,
+) -> None:
+    """Skapa en syntetisk kohort med känd sanning / Generate a synthetic cohort with known truth.
+
+    Writes cohort.yml, roster.csv, raw/ (one export per instrument, role and wave, the meeting log
+    and inspiration feedback) and truth.json (the true parameters, for tests and benchmarks).
+    Names and e-mails are fictitious (@example.se).
+    """
+    from evaluation.synth import TRUTH_FILE, synthesize
+
+    templates = _templates(surveys)
+    try:
+        truth = synthesize(
+            folder,
+            templates,
+            pairs=pairs,
+            agencies=agencies,
+            seed=seed,
+            fmt=fmt,
+            mess=mess,
+            start=start,
+            force=force,
+        )
+    except ValueError as exc:
+        _fail(str(exc), code=2)
+    files = len(truth["sources"])
+    out.print(
+        f"Skapade / created {folder}: {pairs} par / pairs, {agencies} myndigheter / agencies, "
+        f"{files} exportfiler / exports ({fmt}), {len(truth['faults'])} planterade fel / planted "
+        f"faults; sanningen i / truth in {folder / TRUTH_FILE}"
+    )
+
+
 def main() -> None:
     """Run the command line; print the toolkit's own errors without a traceback."""
     try:

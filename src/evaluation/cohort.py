@@ -165,6 +165,7 @@ def new_cohort(
     end: str | None = None,
     min_group_size: int = 5,
     cost_per_adept_sek: float = 6000,
+    created: date | None = None,
 ) -> CohortConfig:
     """Scaffold a cohort folder with the current instrument versions pinned.
 
@@ -183,6 +184,8 @@ def new_cohort(
         Minimum reporting group size (at least 3; default 5).
     cost_per_adept_sek : float
         Program fee per adept, in SEK.
+    created : datetime.date, optional
+        The date the folder's README gives as its creation (default today).
 
     Returns
     -------
@@ -224,7 +227,7 @@ def new_cohort(
     for sub, text in _README.items():
         readme = text.format(
             name=name,
-            today=date.today().isoformat(),
+            today=(created or date.today()).isoformat(),
             columns=", ".join(f"`{c}`" for c in ROSTER_COLUMNS),
             bands=", ".join(f"`{b}`" for b in AGE_BANDS),
         )

@@ -169,11 +169,21 @@ class Platform:
             data[PARTICIPANT_CODE] = frame[participant]
         if VERSION_FIELD in frame:
             data[VERSION_FIELD] = frame[VERSION_FIELD]
-        for column, name in zip(layout.columns, _unique(self.item_headers(layout)), strict=True):
+        names = self.item_column_names(layout)
+        for column in layout.columns:
+            name = names[column.key]
             if name in frame:
                 separators = (self.multi_separator,)
                 data[column.key] = [decode(v, column.scale, separators=separators) for v in frame[name]]
         return self.parse_meta(pd.DataFrame(data, index=frame.index))
+
+    def item_column_names(self, layout: Layout) -> dict[str, str]:
+        """Return, per item id, the name of its column in a `RawExport` read from this platform.
+
+        Repeated headers are told apart the way `read` names them (``text``, ``text.1``, ...), so the
+        n-th column with a text belongs to the n-th item with that text.
+        """
+        return dict(zip(layout.item_ids, _unique(self.item_headers(layout)), strict=True))
 
     def parse_meta(self, table: pd.DataFrame) -> pd.DataFrame:
         """Turn metadata text into types: timestamps, finished as bool, progress as number."""

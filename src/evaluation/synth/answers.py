@@ -1,0 +1,266 @@
+"""Answers of the synthetic participants: one canonical response table per instrument, role and wave.
+
+Tables have the columns described in `evaluation.formats.layout`. Besides the model's answers they
+carry what real surveys have: item non-response (2 % of cells), partial responses (4 % of
+submissions stop after a random section), submission times spread over the days after an invitation,
+and the platform's own metadata.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from evaluation.formats.layout import Column, Layout
+from evaluation.instruments import Scale, Templates
+from evaluation.synth.model import (
+    CONSTRUCT_EFFECTS,
+    PARTNER_SHARE,
+    PERCEPTION_NOISE_SD,
+    PERCEPTION_WEIGHT,
+    STEREOTYPES,
+    VALUE_EFFECTS,
+    Effects,
+    calibrate_noise,
+    ordinal_items,
+)
+from evaluation.synth.people import Cohort
+
+__all__ = ["AnswerSettings", "answer_table", "item_noise", "meeting_log_table"]
+
+SINGLE_ITEM_NOISE = 0.5
+VALUE_ITEM_NOISE = 0.3
+INSPIRATION_EFFECT = {1: 0.0, 2: 0.3, 3: 0.1, 4: 0.4}
+COMMENTS = {
+    "sv": [
+        "Mycket givande samtal, jag har fått nya perspektiv.",
+        "Svårt att hitta tid till mötena ibland.",
+        "Bra upplägg, men fler gemensamma träffar hade varit bra.",
+        "Jag har lärt mig mycket om hur beslut fattas på myndigheten.",
+        "Inspirerande föreläsningar.",
+        "Vi pratade mycket om AI och digitala verktyg.",
+    ],
+    "en": [
+        "Very rewarding conversations, I have gained new perspectives.",
+        "Sometimes hard to find time for the meetings.",
+        "Good structure, but more joint meetings would have been good.",
+        "I have learned a lot about how decisions are made at the agency.",
+        "Inspiring lectures.",
+        "We talked a lot about AI and digital tools.",
+    ],
+}
+ATTRACTION = {
+    "mentor": np.array([0.8, 1.0, 1.0, 0.9, 0.4, 0.5, 0.7, 0.8, 0.7]),
+    "adept": np.array([0.3, 0.8, 1.0, 1.1, 0.3, 0.2, 0.9, 0.5, 0.4]),
+}
+"""Utilities of the attraction factors (in scale order) that each role believes attract the young."""
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    """Rates of imperfect answering."""
+
+    item_missing: float = 0.02
+    partial: float = 0.04
+    reliability: float = 0.8
+
+
+@cache
+def item_noise(construct_id: str, scale: Scale, k: int, reliability: float) -> float:
+    """Return the calibrated item noise of a mean-scored construct (see `calibrate_noise`)."""
+    level = CONSTRUCT_EFFECTS.get(construct_id, Effects()).level
+    return calibrate_noise(construct_id, scale, k, level, reliability)
+
+
+def _column_values(
+    templates: Templates,
+    cohort: Cohort,
+    column: Column,
+    who: np.ndarray,
+    wave: str,
+    lang: str,
+    settings: AnswerSettings,
+    rng: np.random.Generator,
+) -> list[object]:
+    item, scale = column.item, column.scale
+    roles = cohort.roster["role"].to_numpy()[who]
+    construct = templates.constructs.get(item.construct or "")
+    value_ids = list(VALUE_EFFECTS)
+    if item.id in VALUE_EFFECTS:
+        latent = cohort.values[who, value_ids.index(item.id)]
+        return _codes(ordinal_items(latent, scale, [False], VALUE_ITEM_NOISE, rng)[:, 0])
+    if item.perception_of in VALUE_EFFECTS:
+        return _codes(
+            ordinal_items(
+                _perceived(cohort, item.perception_of, who, roles, wave, rng), scale, [False], 0.0, rng
+            )[:, 0]
+        )
+    if construct is not None and construct.scoring.method in ("mean", "single"):
+        when = "then" if item.then_of else ("post" if wave == "post" else "pre")
+        theta = cohort.latent[construct.id][when][who]
+        if wave.startswith("meeting"):
+            theta = theta + INSPIRATION_EFFECT[int(wave[-1])]
+        if construct.scoring.method == "mean":
+            noise = item_noise(construct.id, scale, len(construct.scoring.items), settings.reliability)
+        else:
+            noise = SINGLE_ITEM_NOISE
+        return _codes(ordinal_items(theta, scale, [item.reverse], noise, rng)[:, 0])
+    if scale.type == "multiple":
+        return [_choose(scale, role, wave, rng) for role in roles]
+    if scale.type == "integer":
+        hours = cohort.roster["hours"].to_numpy()[who]
+        total = np.clip(np.rint(hours + 12 + rng.normal(8, 4, len(who))), scale.min, scale.max)
+        return [int(v) for v in total]
+    if scale.type == "text":
+        picks = rng.integers(0, len(COMMENTS[lang]), len(who))
+        said = rng.random(len(who)) < 0.35
+        return [COMMENTS[lang][p] if s else None for p, s in zip(picks, said, strict=True)]
+    return [None] * len(who)
+
+
+def _codes(values: np.ndarray) -> list[object]:
+    return [int(v) for v in values]
+
+
+def _perceived(cohort: Cohort, value_id: str, who, roles, wave, rng) -> np.ndarray:
+    level, gap = VALUE_EFFECTS[value_id]
+    other_mean = np.where(roles == "mentor", level - gap / 2, level + gap / 2)
+    stereotype = np.array([STEREOTYPES[r][value_id] for r in roles])
+    truth = other_mean
+    if wave == "post":
+        partner = cohort.values[who ^ 1, list(VALUE_EFFECTS).index(value_id)]
+        truth = PARTNER_SHARE * partner + (1 - PARTNER_SHARE) * other_mean
+    weight = PERCEPTION_WEIGHT["post" if wave == "post" else "pre"]
+    return weight * truth + (1 - weight) * stereotype + rng.normal(0, PERCEPTION_NOISE_SD, len(who))
+
+
+def _choose(scale: Scale, role: str, wave: str, rng: np.random.Generator) -> str:
+    utility = ATTRACTION[role]
+    if role == "adept" and wave == "post":
+        utility = (ATTRACTION["adept"] + ATTRACTION["mentor"]) / 2
+    noisy = utility[: len(scale.codes)] + rng.gumbel(0, 0.4, len(scale.codes))
+    chosen = np.argsort(-noisy)[: scale.max_choices or 3]
+    return ";".join(str(scale.codes[i]) for i in sorted(chosen))
+
+
+def answer_table(
+    templates: Templates,
+    cohort: Cohort,
+    layout: Layout,
+    who: np.ndarray,
+    wave: str,
+    opened: pd.Timestamp,
+    settings: AnswerSettings,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Return the canonical response table of participants `who` answering `layout` in `wave`.
+
+    Parameters
+    ----------
+    templates, cohort : Templates, Cohort
+        The instruments and the drawn participants.
+    layout : Layout
+        What the respondents see.
+    who : numpy.ndarray of int
+        Positions in the roster of those who answer.
+    wave : str
+        ``"pre"``, ``"post"`` or ``"meeting1"`` ... ``"meeting4"``.
+    opened : pandas.Timestamp
+        When the survey opened; submissions follow over about two weeks.
+    settings : AnswerSettings
+        Rates of item non-response and partial responses, and the reliability.
+    rng : numpy.random.Generator
+        Source of randomness.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The canonical columns (`evaluation.formats.layout`), one row per submission.
+    """
+    roster = cohort.roster.iloc[who]
+    n = len(who)
+    items = {
+        c.key: _column_values(templates, cohort, c, who, wave, layout.lang, settings, rng)
+        for c in layout.columns
+    }
+    if "inspmeeting" in items:
+        items["inspmeeting"] = [int(wave[-1])] * n
+    table = pd.DataFrame(items, dtype=object)
+    missing = rng.random(table.shape) < settings.item_missing
+    table = table.mask(missing, None)
+    finished = np.ones(n, dtype=bool)
+    progress = np.full(n, 100)
+    sections = [[c.key for c in layout.columns if c.item in s.items] for s in layout.instrument.sections]
+    sections = [s for s in sections if s]
+    if len(sections) > 1:
+        for row in np.flatnonzero(rng.random(n) < settings.partial):
+            cut = int(rng.integers(1, len(sections)))
+            later = [key for s in sections[cut:] for key in s]
+            table.loc[row, later] = None
+            finished[row] = False
+            progress[row] = int(100 * cut / len(sections))
+    started = opened + pd.to_timedelta(rng.uniform(0, 14 * 24 * 3600, n).round(), unit="s")
+    minutes = np.clip(rng.normal(4 + 0.12 * len(layout.columns), 3, n), 2, 60)
+    submitted = started + pd.to_timedelta((minutes * 60).round(), unit="s")
+    meta = pd.DataFrame(
+        {
+            "responseid": np.arange(1, n + 1),
+            "startedat": started,
+            "submittedat": submitted,
+            "finished": finished,
+            "progress": progress,
+            "email": roster["email"].to_numpy(),
+            "name": roster["name"].to_numpy(),
+            "ipaddress": [f"192.0.2.{int(x)}" for x in rng.integers(1, 255, n)],
+            "latitude": np.round(59.33 + rng.normal(0, 0.05, n), 4),
+            "longitude": np.round(18.06 + rng.normal(0, 0.05, n), 4),
+            "participantcode": roster["participant_id"].to_numpy(),
+            "instrumentversion": f"{layout.instrument.id} {layout.instrument.version}",
+        }
+    )
+    return pd.concat([meta, table], axis=1)
+
+
+def meeting_log_table(
+    cohort: Cohort, layout: Layout, start: pd.Timestamp, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Return the meeting log: one row per meeting of each pair, logged by one of its members.
+
+    A pair meets 3 to 30 times (about one meeting per 1.5 hours it spends in total); the minutes of
+    its meetings add up to its hours, in steps of 5; meetings are digital 55 % of the time.
+    """
+    roster = cohort.roster
+    rows = []
+    for first in range(0, len(roster), 2):
+        hours = float(roster["hours"].iat[first])
+        count = int(np.clip(round(hours / 1.5 + rng.normal(0, 1)), 3, 30))
+        minutes = np.clip(np.rint(rng.dirichlet(np.full(count, 8.0)) * hours * 60 / 5) * 5, 15, 480)
+        days = np.sort(rng.integers(7, 330, count))
+        for meeting in range(count):
+            who = first + (0 if rng.random() < 0.6 else 1)
+            topics = sorted(rng.choice(np.arange(1, 8), int(rng.integers(1, 4)), replace=False, p=_TOPICS))
+            when = start + pd.Timedelta(days=int(days[meeting]))
+            rows.append(
+                {
+                    "responseid": len(rows) + 1,
+                    "startedat": when + pd.Timedelta(hours=17),
+                    "submittedat": when + pd.Timedelta(hours=17, minutes=2),
+                    "finished": True,
+                    "progress": 100,
+                    "email": roster["email"].iat[who],
+                    "name": roster["name"].iat[who],
+                    "participantcode": roster["participant_id"].iat[who],
+                    "instrumentversion": f"{layout.instrument.id} {layout.instrument.version}",
+                    "mdate": when.strftime("%Y-%m-%d"),
+                    "mminutes": int(minutes[meeting]),
+                    "mmode": 1 if rng.random() < 0.55 else 2,
+                    "mtopics": ";".join(str(t) for t in topics),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+_TOPICS = np.array([0.2, 0.2, 0.18, 0.14, 0.14, 0.11, 0.03])

@@ -1,0 +1,203 @@
+"""True population values on the observed scale, computed by simulating a very large cohort.
+
+The analysis estimates changes in observed scale scores (means of 1-5 items, 0-10 ratings), not in the
+latent scores the model moves; cutting to the scale and rounding make the two differ. So every true
+value here is what the analysis would find in an infinite cohort: 100,000 simulated participants per
+role, drawn with the same functions as the cohort itself (`evaluation.synth.people`,
+`evaluation.synth.model`), with a fixed seed so that the truth does not depend on the cohort's seed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from evaluation.instruments import Templates
+from evaluation.synth.answers import SINGLE_ITEM_NOISE, VALUE_ITEM_NOISE, item_noise
+from evaluation.synth.model import (
+    CONSTRUCT_EFFECTS,
+    PARTNER_SHARE,
+    PERCEPTION_NOISE_SD,
+    PERCEPTION_WEIGHT,
+    STEREOTYPES,
+    VALUE_EFFECTS,
+    VALUE_SD,
+    Effects,
+    cronbach_alpha,
+    flip_reverse,
+    ordinal_items,
+    scale_score,
+)
+from evaluation.synth.people import latent_waves, pair_hours
+
+__all__ = ["population_truth"]
+
+TRUTH_SEED = 20_211
+ROLES = ("mentor", "adept")
+
+
+def _items_of(templates: Templates, construct_id: str, role: str) -> list:
+    construct = templates.constructs[construct_id]
+    asked = {i.id for i in templates.instrument("baseline").items_for(role)} & {
+        i.id for i in templates.instrument("followup").items_for(role)
+    }
+    return [templates.items[i] for i in construct.scoring.items if i in asked]
+
+
+def _construct_truth(templates, construct_id, role, reliability, n, rng) -> dict:
+    construct = templates.constructs[construct_id]
+    items = _items_of(templates, construct_id, role)
+    scale = templates.scale_of(items[0])
+    effects = CONSTRUCT_EFFECTS.get(construct_id, Effects())
+    if construct.scoring.method == "mean":
+        noise = item_noise(construct_id, scale, len(construct.scoring.items), reliability)
+    else:
+        noise = SINGLE_ITEM_NOISE
+    roles = np.full(n, role)
+    hours = pair_hours((rng.normal(0, 1, n) + rng.normal(0, 1, n)) / 2, rng)
+    waves = latent_waves(effects, roles, rng.normal(0, 1, n), hours, rng)
+    reverse = [i.reverse for i in items]
+    codes = {w: ordinal_items(theta, scale, reverse, noise, rng) for w, theta in waves.items()}
+    scores = {w: scale_score(c, scale, reverse) for w, c in codes.items()}
+    change = scores["post"] - scores["pre"]
+    return {
+        "pre": float(scores["pre"].mean()),
+        "change": float(change.mean()),
+        "then_shift": float((scores["then"] - scores["pre"]).mean()),
+        "dose_slope": float(np.polyfit(hours, change, 1)[0]),
+        "latent": effects,
+    }
+
+
+def _reliability(templates: Templates, construct_id: str, reliability: float, n: int, rng) -> dict:
+    """Return the population alpha of a construct's items, all participants at baseline."""
+    construct = templates.constructs[construct_id]
+    items = [templates.items[i] for i in construct.scoring.items]
+    scale = templates.scale_of(items[0])
+    noise = item_noise(construct_id, scale, len(items), reliability)
+    theta = rng.normal(CONSTRUCT_EFFECTS.get(construct_id, Effects()).level, 1.0, n)
+    reverse = [i.reverse for i in items]
+    codes = flip_reverse(ordinal_items(theta, scale, reverse, noise, rng), scale, reverse)
+    return {
+        "construct": construct_id,
+        "requested": reliability,
+        "item_noise_sd": noise,
+        "population_alpha": cronbach_alpha(codes),
+    }
+
+
+def _perception_truth(templates: Templates, n: int, rng: np.random.Generator) -> tuple[list, list]:
+    """Return role gaps in work values and perception accuracy before and after, per role."""
+    scale = templates.scale_of(templates.items[next(iter(VALUE_EFFECTS))])
+    answers = {}
+    latent = {}
+    for role in ROLES:
+        sign = 0.5 if role == "mentor" else -0.5
+        latent[role] = np.column_stack(
+            [lvl + sign * gap + rng.normal(0, VALUE_SD, n) for lvl, gap in VALUE_EFFECTS.values()]
+        )
+        answers[role] = np.column_stack(
+            [
+                ordinal_items(latent[role][:, j], scale, [False], VALUE_ITEM_NOISE, rng)[:, 0]
+                for j in range(len(VALUE_EFFECTS))
+            ]
+        )
+    gaps = [
+        {"item": v, "true_mean_diff": float(answers["mentor"][:, j].mean() - answers["adept"][:, j].mean())}
+        for j, v in enumerate(VALUE_EFFECTS)
+    ]
+    accuracy = []
+    for role in ROLES:
+        other = "adept" if role == "mentor" else "mentor"
+        other_mean = answers[other].mean(axis=0)
+        sign = -0.5 if role == "mentor" else 0.5  # the other generation's side of the gap
+        result = {"role": role}
+        for wave in ("pre", "post"):
+            weight = PERCEPTION_WEIGHT[wave]
+            perceived, partner_answer = [], []
+            for j, (value_id, (level, gap)) in enumerate(VALUE_EFFECTS.items()):
+                truth = np.full(n, level + sign * gap)
+                partner_latent = latent[other][:, j]
+                if wave == "post":
+                    truth = PARTNER_SHARE * partner_latent + (1 - PARTNER_SHARE) * truth
+                belief = weight * truth + (1 - weight) * STEREOTYPES[role][value_id]
+                belief = belief + rng.normal(0, PERCEPTION_NOISE_SD, n)
+                perceived.append(ordinal_items(belief, scale, [False], 0.0, rng)[:, 0])
+                partner_answer.append(answers[other][:, j])
+            perceived_codes = np.column_stack(perceived)
+            result[f"group_error_{wave}"] = float(np.abs(perceived_codes.mean(axis=0) - other_mean).mean())
+            result[f"mae_partner_{wave}"] = float(
+                np.abs(perceived_codes - np.column_stack(partner_answer)).mean()
+            )
+        result["gain_group"] = result["group_error_pre"] - result["group_error_post"]
+        result["gain_partner"] = result["mae_partner_pre"] - result["mae_partner_post"]
+        accuracy.append(result)
+    return gaps, accuracy
+
+
+def population_truth(templates: Templates, reliability: float, n: int = 100_000) -> dict:
+    """Return the true values the analysis estimates, on the observed scale.
+
+    Parameters
+    ----------
+    templates : Templates
+        The instruments (which items each role answers at baseline and follow-up).
+    reliability : float
+        The requested reliability of every mean-scored construct.
+    n : int
+        Simulated participants per role.
+
+    Returns
+    -------
+    dict
+        ``change``: {construct, role, true_mean_diff, latent_shift}; ``role_gap``: {construct or item,
+        true_mean_diff (mentor - adept at baseline)}; ``response_shift``: {construct, role,
+        true_mean_diff (then - pre)}; ``dose_response``: {construct, role, slope_per_hour};
+        ``reliability``: {construct, requested, item_noise_sd, population_alpha};
+        ``perception``: per perceiving role, how far the role's mean belief about each work value lies
+        from the other generation's mean answer, averaged over the values (``group_error_pre``,
+        ``group_error_post``, ``gain_group`` = pre - post), and the mean absolute difference between
+        a participant's belief and their own partner's answer (``mae_partner_pre``, ``_post``,
+        ``gain_partner``). Lower errors are more accurate; a positive gain is an improvement.
+    """
+    rng = np.random.default_rng(TRUTH_SEED)
+    truth: dict[str, list] = {
+        "change": [], "role_gap": [], "response_shift": [], "dose_response": [], "reliability": [],
+    }  # fmt: skip
+    for construct_id, construct in templates.constructs.items():
+        if construct.scoring.method == "mean":
+            truth["reliability"].append(_reliability(templates, construct_id, reliability, n, rng))
+        if construct.scoring.method not in ("mean", "single"):
+            continue
+        per_role = {}
+        for role in ROLES:
+            if _items_of(templates, construct_id, role):
+                per_role[role] = _construct_truth(templates, construct_id, role, reliability, n, rng)
+        for role, result in per_role.items():
+            effects = result["latent"]
+            truth["change"].append(
+                {
+                    "construct": construct_id,
+                    "role": role,
+                    "true_mean_diff": result["change"],
+                    "latent_shift": effects.change.get(role, 0.0),
+                }
+            )
+            if construct.key:
+                truth["response_shift"].append(
+                    {"construct": construct_id, "role": role, "true_mean_diff": result["then_shift"]}
+                )
+            if effects.dose:
+                truth["dose_response"].append(
+                    {"construct": construct_id, "role": role, "slope_per_hour": result["dose_slope"]}
+                )
+        if len(per_role) == 2:
+            truth["role_gap"].append(
+                {
+                    "construct": construct_id,
+                    "true_mean_diff": per_role["mentor"]["pre"] - per_role["adept"]["pre"],
+                }
+            )
+    gaps, accuracy = _perception_truth(templates, n, rng)
+    truth["role_gap"] += gaps
+    truth["perception"] = accuracy
+    return truth
