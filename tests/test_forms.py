@@ -228,3 +228,9 @@ def test_export_rejects_what_it_cannot_do(templates, tmp_path):
 
 def test_every_format_is_tested():
     assert set(FORMATS) == {"xlsform", "limesurvey", "html", "codebook", "csv-template"}
+
+
+def test_xlsform_export_is_byte_identical(templates, tmp_path):
+    first = export(templates, "baseline", "xlsform", tmp_path / "a.xlsx", role="adept")
+    second = export(templates, "baseline", "xlsform", tmp_path / "b.xlsx", role="adept")
+    assert first.read_bytes() == second.read_bytes()

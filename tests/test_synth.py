@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 import pytest
+from scipy.stats import linregress
 from typer.testing import CliRunner
 
 from evaluation.cli import app
@@ -110,6 +111,7 @@ def large(templates, tmp_path_factory):
     folder = tmp_path_factory.mktemp("large") / "cohort"
     truth = synthesize(folder, templates, pairs=300, agencies=10, seed=99, fmt="generic")
     tables = {(s["instrument"], s["role"], s["wave"]): t for s, _, _, t in _tables(folder, templates, truth)}
+    tables["roster"] = pd.read_csv(folder / "roster.csv")
     return truth, tables
 
 
@@ -202,3 +204,56 @@ def test_cli_synth_refuses_real_data_and_replaces_synthetic(tmp_path):
     assert refused.exit_code != 0 and (real / "cohort.yml").exists()
     bad = runner.invoke(app, ["synth", str(tmp_path / "x"), "--format", "paper"])
     assert bad.exit_code == 2 and "unknown format 'paper'" in bad.output
+
+
+def test_response_shift_and_perception_gain_follow_the_truth(templates, large):
+    truth, tables = large
+    for entry in truth["response_shift"]:
+        role = entry["role"]
+        pre = tables[("baseline", role, "pre")].set_index("participantcode")
+        post = tables[("followup", role, "post")].set_index("participantcode")
+        construct = templates.constructs[entry["construct"]]
+        then_ids = {i.then_of: i.id for i in templates.items.values() if i.then_of}
+        renamed = post.rename(columns={then_ids[i]: i for i in construct.scoring.items}, errors="ignore")
+        renamed = renamed.loc[:, ~renamed.columns.duplicated(keep="last")]
+        _, then_score = _score(renamed, templates, construct.id, role)
+        _, pre_score = _score(pre, templates, construct.id, role)
+        diff = (then_score - pre_score.reindex(then_score.index)).dropna()
+        se = diff.std(ddof=1) / math.sqrt(len(diff))
+        assert abs(diff.mean() - entry["true_mean_diff"]) < 4 * se + 0.01, entry
+    values = [i for i in templates.constructs["work_values"].scoring.items]
+    perceived = {
+        templates.items[i].perception_of: i
+        for i in templates.constructs["work_values_perceived"].scoring.items
+    }
+    for entry in truth["perception"]:
+        role, other = entry["role"], "adept" if entry["role"] == "mentor" else "mentor"
+        actual = tables[("baseline", other, "pre")][values].astype(float).mean()
+        errors = {}
+        for wave, instrument in (("pre", "baseline"), ("post", "followup")):
+            beliefs = tables[(instrument, role, wave)][[perceived[v] for v in values]].astype(float).mean()
+            errors[wave] = float(np.abs(beliefs.to_numpy() - actual.to_numpy()).mean())
+        assert errors["pre"] > errors["post"]
+        assert abs(errors["pre"] - entry["group_error_pre"]) < 0.08, (entry, errors)
+        assert abs(errors["post"] - entry["group_error_post"]) < 0.08, (entry, errors)
+
+
+def test_meeting_hours_drive_change(templates, large):
+    truth, tables = large
+    for entry in truth["dose_response"]:
+        role = entry["role"]
+        roster = tables["roster"].set_index("participant_id")
+        hours = roster["pair_id"].map(truth["meetings"]["pairs"])
+        pre = tables[("baseline", role, "pre")].set_index("participantcode")
+        post = tables[("followup", role, "post")].set_index("participantcode")
+        change = (
+            _score(post, templates, entry["construct"], role)[1]
+            - _score(pre, templates, entry["construct"], role)[1]
+        ).dropna()
+        fit = linregress(hours.reindex(change.index), change)
+        assert abs(fit.slope - entry["slope_per_hour"]) < 4 * fit.stderr, (entry, fit)
+    log = tables[("meeting_log", "both", "log")]
+    logged = log.groupby(log["participantcode"].map(tables["roster"].set_index("participant_id")["pair_id"]))
+    true_hours = pd.Series(truth["meetings"]["pairs"])
+    per_pair = logged["mminutes"].sum() / 60
+    assert np.corrcoef(per_pair, true_hours.reindex(per_pair.index))[0, 1] > 0.95

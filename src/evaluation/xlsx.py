@@ -1,49 +1,44 @@
-"""Excel files written reproducibly: the same content gives the same bytes.
+"""Excel files written fast and reproducibly: the same rows give the same bytes.
 
-openpyxl stamps the save time into the workbook's properties and every zip entry, so two saves of the
-same workbook differ. `save_workbook` saves, then rewrites the archive with a fixed time, so that
-forms and synthetic exports are byte-identical for the same input (and diff cleanly).
+Written with XlsxWriter (about twice as fast as openpyxl for large sheets, and with fixed zip entry
+times); the document's creation time is fixed too, so that forms and synthetic exports are
+byte-identical for the same input. Reading stays with openpyxl.
 """
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from openpyxl import Workbook
+import xlsxwriter
 
-__all__ = ["save_workbook"]
+__all__ = ["write_workbook"]
 
-_EPOCH = (1980, 1, 1, 0, 0, 0)
-_STAMP = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+FIXED_TIME = datetime(2000, 1, 1)
 
 
-def save_workbook(book: Workbook, path: Path, when: datetime | None = None) -> None:
-    """Save `book` to `path` with every timestamp fixed.
+def write_workbook(path: Path, sheets: dict[str, Iterable[Sequence[object]]]) -> None:
+    """Write sheets of rows (the first row usually the header) to an .xlsx file.
 
     Parameters
     ----------
-    book : openpyxl.Workbook
-        The workbook.
     path : pathlib.Path
-        Where to write it.
-    when : datetime, optional
-        The creation and modification time recorded in the document properties (default
-        2000-01-01T00:00:00Z).
+        The file to write.
+    sheets : dict
+        Sheet name to its rows; a cell is a string, a number, a date-time or None (left empty).
     """
-    stamp = (when or datetime(2000, 1, 1)).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for entry in source.infolist():
-            data = source.read(entry.filename)
-            if entry.filename == "docProps/core.xml":
-                data = _STAMP.sub(rb"\g<1>" + stamp + rb"\g<3>", data)
-            info = zipfile.ZipInfo(entry.filename, date_time=_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = entry.external_attr
-            target.writestr(info, data)
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+    book.set_properties({"created": FIXED_TIME})
+    stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is None or value == "":
+                    continue
+                if isinstance(value, datetime):
+                    sheet.write_datetime(r, c, value, stamp)
+                else:
+                    sheet.write(r, c, value)
+    book.close()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -88,19 +87,19 @@ class Platform:
             return self.participant_column
         return PARTICIPANT_CODE if self.item_header == "id" else PARTICIPANT_CODE_TEXT[layout.lang]
 
-    def meta_cell(self, canonical: str, value: object) -> object:
-        """Return a metadata value as the platform writes it."""
-        if is_missing(value):
-            return None
-        if isinstance(value, datetime | pd.Timestamp):
-            return value.strftime(self.time_format)
+    def meta_column(self, canonical: str, values: pd.Series) -> list[object]:
+        """Return a metadata column as the platform writes it (timestamps formatted, flags as 0/1)."""
+        if pd.api.types.is_datetime64_any_dtype(values):
+            return values.dt.strftime(self.time_format).fillna("").tolist()
         if canonical == "finished":
-            return int(bool(value))
-        return value
+            return ["" if is_missing(v) else int(bool(v)) for v in values]
+        return ["" if is_missing(v) else v for v in values]
 
     def item_cell(self, value: object, column: Column, lang: str) -> object:
-        """Return an item value as the platform writes it, labels in `lang`."""
+        """Return an item value as the platform writes it, labels in `lang` ("" when missing)."""
         cell = encode(value, column.scale, lang, labels=self.labels, separator=self.multi_separator)
+        if cell is None:
+            return ""
         if self.decimal_comma and isinstance(cell, float):
             return f"{cell:g}".replace(".", ",")
         return cell
@@ -114,14 +113,17 @@ class Platform:
         """
         n = len(table)
         out: list[tuple[str, list[object]]] = []
+        empty = pd.Series([None] * n, index=table.index, dtype=object)
         for platform, canonical in self.meta.items():
-            values = table[canonical] if canonical in table else [None] * n
-            out.append((platform, [self.meta_cell(canonical, v) for v in values]))
-        out.append((self.participant_header(layout), list(table.get(PARTICIPANT_CODE, [None] * n))))
-        if self.version_column:
-            out.append((VERSION_FIELD, list(table.get(VERSION_FIELD, [None] * n))))
+            out.append((platform, self.meta_column(canonical, table.get(canonical, empty))))
+        for header, canonical, present in (
+            (self.participant_header(layout), PARTICIPANT_CODE, True),
+            (VERSION_FIELD, VERSION_FIELD, self.version_column),
+        ):
+            if present:
+                out.append((header, self.meta_column(canonical, table.get(canonical, empty))))
         for column, header in zip(layout.columns, self.item_headers(layout), strict=True):
-            values = table[column.key] if column.key in table else [None] * n
+            values = table.get(column.key, empty)
             out.append((header, _mapped(values, lambda v, c=column: self.item_cell(v, c, layout.lang))))
         return out
 
@@ -135,8 +137,7 @@ class Platform:
         text = io.StringIO()
         writer = csv.writer(text, delimiter=self.delimiter, lineterminator="\r\n", quoting=self.quoting)
         writer.writerows(self.header_lines(columns, layout))
-        cells = [["" if is_missing(v) else v for v in values] for _, values in columns]
-        writer.writerows(zip(*cells, strict=True))
+        writer.writerows(zip(*(values for _, values in columns), strict=True))
         path.write_bytes(text.getvalue().encode(self.encoding))
 
     # --- reading ----------------------------------------------------------------------------------

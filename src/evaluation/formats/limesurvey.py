@@ -41,10 +41,10 @@ class LimeSurvey(Platform):
         out = dict(super().columns(table, layout))
         n = len(table)
         finished = table.get("finished", pd.Series([True] * n)).fillna(False).astype(bool)
-        out["submitdate"] = [v if done else None for v, done in zip(out["submitdate"], finished, strict=True)]
+        out["submitdate"] = [v if done else "" for v, done in zip(out["submitdate"], finished, strict=True)]
         out["lastpage"] = [len(layout.instrument.sections) if done else 1 for done in finished]
         out["startlanguage"] = [layout.lang] * n
-        out["seed"] = [None] * n
+        out["seed"] = [""] * n
         out["datestamp"] = out["submitdate"]
         expanded: dict[str, list[object]] = {}
         for name, values in out.items():
@@ -55,7 +55,7 @@ class LimeSurvey(Platform):
             chosen = [str(v).split(";") if not is_missing(v) else None for v in values]
             for code in column.scale.codes:
                 expanded[_option(name, code)] = [
-                    None if parts is None else ("Y" if str(code) in parts else "") for parts in chosen
+                    "" if parts is None else ("Y" if str(code) in parts else "") for parts in chosen
                 ]
         order = ["id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp"]
         return [(k, expanded[k]) for k in order] + [(k, v) for k, v in expanded.items() if k not in order]

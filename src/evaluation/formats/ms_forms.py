@@ -13,11 +13,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from evaluation.formats.base import Platform
 from evaluation.formats.layout import Column, Layout, RawExport
-from evaluation.xlsx import save_workbook
+from evaluation.xlsx import write_workbook
 
 __all__ = ["MS_FORMS"]
 
@@ -26,28 +26,24 @@ __all__ = ["MS_FORMS"]
 class MsForms(Platform):
     """Microsoft Forms: one sheet, timestamps as Excel date-times, ``;``-terminated choices."""
 
-    def meta_cell(self, canonical: str, value: object) -> object:
+    def meta_column(self, canonical: str, values: pd.Series) -> list[object]:
         """Keep timestamps as date-times (Excel cells), the rest as the base class writes them."""
-        if isinstance(value, pd.Timestamp):
-            return value.to_pydatetime()
-        return super().meta_cell(canonical, value)
+        if pd.api.types.is_datetime64_any_dtype(values):
+            return [None if pd.isna(v) else v.to_pydatetime() for v in values]
+        return super().meta_column(canonical, values)
 
     def item_cell(self, value: object, column: Column, lang: str) -> object:
         """Write a multiple-choice answer with a ``;`` after every label, as Forms does."""
         cell = super().item_cell(value, column, lang)
         if column.scale.type == "multiple" and isinstance(cell, str) and cell:
             return cell + ";"
-        return cell
+        return None if cell == "" else cell
 
     def write(self, table: pd.DataFrame, layout: Layout, path: Path) -> None:
         """Write an .xlsx workbook with one sheet."""
         columns = self.columns(table, layout)
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("Sheet1")
-        sheet.append([header for header, _ in columns])
-        for row in zip(*(values for _, values in columns), strict=True):
-            sheet.append(list(row))
-        save_workbook(book, path)
+        rows = zip(*(values for _, values in columns), strict=True)
+        write_workbook(path, {"Sheet1": [[header for header, _ in columns], *rows]})
 
     def read(self, path: Path) -> RawExport:
         """Read the first sheet; date-times become text in this platform's time format."""

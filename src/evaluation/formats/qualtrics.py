@@ -66,11 +66,11 @@ class Qualtrics(Platform):
         ]
         derived = {
             "Status": [0] * n,
-            "Duration (in seconds)": [None if pd.isna(d) else int(d) for d in duration],
+            "Duration (in seconds)": ["" if pd.isna(d) else int(d) for d in duration],
             "RecordedDate": out["EndDate"],
             "RecipientLastName": [parts[-1] if len(parts) > 1 else "" for parts in names],
             "RecipientFirstName": [parts[0] for parts in names],
-            "ExternalReference": [None] * n,
+            "ExternalReference": [""] * n,
             "DistributionChannel": ["email"] * n,
             "UserLanguage": [layout.lang.upper()] * n,
         }

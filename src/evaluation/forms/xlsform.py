@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from evaluation.forms.fields import (
     LANGUAGE_NAMES,
     PARTICIPANT_CODE,
@@ -27,7 +25,7 @@ from evaluation.forms.fields import (
     version_tag,
 )
 from evaluation.instruments import Item, Scale, Templates, Text
-from evaluation.xlsx import save_workbook
+from evaluation.xlsx import write_workbook
 
 __all__ = ["write"]
 
@@ -66,9 +64,7 @@ def write(templates: Templates, instrument_id: str, role: str, lang: str, path: 
     """Write the XLSForm of `instrument_id` for `role`, `lang` being the default language."""
     instrument = templates.instrument(instrument_id)
     langs = list(LANGUAGE_NAMES.values())
-    book = Workbook()
-    survey = book.active
-    survey.title = "survey"
+    survey: list[list[str]] = []
     survey.append(
         [
             "type",
@@ -106,13 +102,13 @@ def write(templates: Templates, instrument_id: str, role: str, lang: str, path: 
                 scales_used[scale.id] = scale
         survey.append(["end_group", "", *["" for _ in langs], *blank_hint, "", "", ""])
 
-    choices = book.create_sheet("choices")
+    choices: list[list[str]] = []
     choices.append(["list_name", "name", *(f"label::{name}" for name in langs)])
     for scale in scales_used.values():
         for choice in scale.choices:
             choices.append([scale.id, str(choice.code), *_labels(choice.label)])
 
-    settings = book.create_sheet("settings")
+    settings: list[list[str]] = []
     settings.append(["form_title", "form_id", "version", "default_language"])
     settings.append(
         [
@@ -122,4 +118,4 @@ def write(templates: Templates, instrument_id: str, role: str, lang: str, path: 
             LANGUAGE_NAMES[lang],
         ]
     )
-    save_workbook(book, path)
+    write_workbook(path, {"survey": survey, "choices": choices, "settings": settings})

@@ -193,15 +193,15 @@ def answer_table(
     table = table.mask(missing, None)
     finished = np.ones(n, dtype=bool)
     progress = np.full(n, 100)
-    sections = [[c.key for c in layout.columns if c.item in s.items] for s in layout.instrument.sections]
-    sections = [s for s in sections if s]
-    if len(sections) > 1:
-        for row in np.flatnonzero(rng.random(n) < settings.partial):
-            cut = int(rng.integers(1, len(sections)))
-            later = [key for s in sections[cut:] for key in s]
-            table.loc[row, later] = None
-            finished[row] = False
-            progress[row] = int(100 * cut / len(sections))
+    section_of = {item.id: i for i, s in enumerate(layout.instrument.sections) for item in s.items}
+    used = sorted({section_of[c.key] for c in layout.columns})
+    if len(used) > 1:
+        position = np.array([used.index(section_of[c.key]) for c in layout.columns])
+        partial = rng.random(n) < settings.partial
+        cut = np.where(partial, rng.integers(1, len(used), n), len(used))
+        table = table.mask(position[None, :] >= cut[:, None], None)
+        finished = ~partial
+        progress = np.where(partial, (100 * cut / len(used)).astype(int), 100)
     started = opened + pd.to_timedelta(rng.uniform(0, 14 * 24 * 3600, n).round(), unit="s")
     minutes = np.clip(rng.normal(4 + 0.12 * len(layout.columns), 3, n), 2, 60)
     submitted = started + pd.to_timedelta((minutes * 60).round(), unit="s")
@@ -230,37 +230,42 @@ def meeting_log_table(
     """Return the meeting log: one row per meeting of each pair, logged by one of its members.
 
     A pair meets 3 to 30 times (about one meeting per 1.5 hours it spends in total); the minutes of
-    its meetings add up to its hours, in steps of 5; meetings are digital 55 % of the time.
+    its meetings add up to its hours, in steps of 5; meetings are digital 55 % of the time; the mentor
+    logs 60 % of them. Built with array operations: 10,000 pairs log about 130,000 meetings.
     """
     roster = cohort.roster
-    rows = []
-    for first in range(0, len(roster), 2):
-        hours = float(roster["hours"].iat[first])
-        count = int(np.clip(round(hours / 1.5 + rng.normal(0, 1)), 3, 30))
-        minutes = np.clip(np.rint(rng.dirichlet(np.full(count, 8.0)) * hours * 60 / 5) * 5, 15, 480)
-        days = np.sort(rng.integers(7, 330, count))
-        for meeting in range(count):
-            who = first + (0 if rng.random() < 0.6 else 1)
-            topics = sorted(rng.choice(np.arange(1, 8), int(rng.integers(1, 4)), replace=False, p=_TOPICS))
-            when = start + pd.Timedelta(days=int(days[meeting]))
-            rows.append(
-                {
-                    "responseid": len(rows) + 1,
-                    "startedat": when + pd.Timedelta(hours=17),
-                    "submittedat": when + pd.Timedelta(hours=17, minutes=2),
-                    "finished": True,
-                    "progress": 100,
-                    "email": roster["email"].iat[who],
-                    "name": roster["name"].iat[who],
-                    "participantcode": roster["participant_id"].iat[who],
-                    "instrumentversion": f"{layout.instrument.id} {layout.instrument.version}",
-                    "mdate": when.strftime("%Y-%m-%d"),
-                    "mminutes": int(minutes[meeting]),
-                    "mmode": 1 if rng.random() < 0.55 else 2,
-                    "mtopics": ";".join(str(t) for t in topics),
-                }
-            )
-    return pd.DataFrame(rows)
+    hours = roster["hours"].to_numpy()[0::2]
+    counts = np.clip(np.rint(hours / 1.5 + rng.normal(0, 1, len(hours))), 3, 30).astype(int)
+    pair = np.repeat(np.arange(len(hours)), counts)
+    weight = rng.gamma(8.0, 1.0, len(pair))
+    share = weight / np.bincount(pair, weights=weight)[pair]
+    minutes = np.clip(np.rint(share * hours[pair] * 60 / 5) * 5, 15, 480).astype(int)
+    days = rng.integers(7, 330, len(pair))
+    order = np.lexsort((days, pair))
+    days = days[order]
+    who = 2 * pair + (rng.random(len(pair)) >= 0.6)
+    wanted = rng.integers(1, 4, len(pair))
+    keys = np.log(_TOPICS)[None, :] + rng.gumbel(size=(len(pair), len(_TOPICS)))
+    ranked = np.argsort(-keys, axis=1) + 1
+    topics = [";".join(map(str, sorted(row[:k]))) for row, k in zip(ranked.tolist(), wanted, strict=True)]
+    when = start + pd.to_timedelta(days, unit="D")
+    return pd.DataFrame(
+        {
+            "responseid": np.arange(1, len(pair) + 1),
+            "startedat": when + pd.Timedelta(hours=17),
+            "submittedat": when + pd.Timedelta(hours=17, minutes=2),
+            "finished": True,
+            "progress": 100,
+            "email": roster["email"].to_numpy()[who],
+            "name": roster["name"].to_numpy()[who],
+            "participantcode": roster["participant_id"].to_numpy()[who],
+            "instrumentversion": f"{layout.instrument.id} {layout.instrument.version}",
+            "mdate": when.strftime("%Y-%m-%d"),
+            "mminutes": minutes,
+            "mmode": np.where(rng.random(len(pair)) < 0.55, 1, 2),
+            "mtopics": topics,
+        }
+    )
 
 
 _TOPICS = np.array([0.2, 0.2, 0.18, 0.14, 0.14, 0.11, 0.03])
