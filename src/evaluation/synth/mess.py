@@ -11,8 +11,9 @@ was planted) and ``expected``, what ingest must do:
 - ``unknown_respondent``: a code and e-mail that are not in the roster; ``quarantine_row``;
 - ``out_of_range``: a value outside the item's scale (6 on a 1-5 scale, 11 on 0-10);
   ``quarantine_cell`` (row kept, the cell set missing);
-- ``label_as_text``: a label where the platform writes codes; ``convert`` to the code in ``code``;
-- ``label_case_whitespace``: a label with stray whitespace and capitalisation; ``convert``;
+- ``label_as_text``: the label of the answer where the platform writes codes; ``convert`` to the
+  code in ``code`` (the answer given, so converted data equals the clean data);
+- ``label_case_whitespace``: the same with stray whitespace and capitalisation; ``convert``;
 - ``email_in_comment``: an e-mail address in a free-text answer; ``redact``.
 
 Faults are planted in the canonical tables before they are written; a hidden ``_fault`` column marks
@@ -85,6 +86,7 @@ def _ordinal_columns(source: Source, scale_type: str = "ordinal") -> list:
 def _duplicate(source: Source, faults: list[dict], rng: np.random.Generator) -> None:
     table = source.table
     complete = np.flatnonzero(table["finished"].to_numpy(dtype=bool))
+    complete = complete if len(complete) else np.arange(len(table))
     original = table.iloc[int(rng.choice(complete))].to_dict()
     copy = dict(original)
     later = [c.key for c in source.layout.columns[len(source.layout.columns) // 2 :]]
@@ -123,14 +125,13 @@ def _stranger(source: Source, faults: list[dict], rng, *, kind: str) -> None:
     _add(source, faults, kind, position, value=row["participantcode"], expected="quarantine_row")
 
 
-def _cell(source: Source, faults, rng, kind: str, column, value, expected: str, code=None) -> None:
+def _cell(source: Source, faults, rng, kind: str, column, value, expected: str) -> None:
     """Replace one answered cell of `column` (any unmarked row if none is answered) with `value`."""
     table = source.table
     free = table[FAULT_COLUMN].isna().to_numpy()
     answered = np.flatnonzero(table[column.key].notna().to_numpy() & free)
     row = int(rng.choice(answered if len(answered) else np.flatnonzero(free)))
     table.at[row, column.key] = value
-    details = {"code": code} if code is not None else {}
     _add(
         source,
         faults,
@@ -140,7 +141,27 @@ def _cell(source: Source, faults, rng, kind: str, column, value, expected: str, 
         participant_id=table.at[row, "participantcode"],
         value=value,
         expected=expected,
-        **details,
+    )
+
+
+def _relabel(source: Source, faults, rng, kind: str, column, spoil) -> None:
+    """Replace an answered code by its own label, spoiled by `spoil`: converting it restores the code."""
+    table = source.table
+    free = table[FAULT_COLUMN].isna().to_numpy() & table[column.key].notna().to_numpy()
+    row = int(rng.choice(np.flatnonzero(free)))
+    code = int(table.at[row, column.key])
+    value = spoil(column.scale.label(code, source.layout.lang))
+    table.at[row, column.key] = value
+    _add(
+        source,
+        faults,
+        kind,
+        row,
+        column=column.key,
+        participant_id=table.at[row, "participantcode"],
+        value=value,
+        expected="convert",
+        code=code,
     )
 
 
@@ -183,20 +204,8 @@ def plant_faults(sources: list[Source], rng: np.random.Generator) -> list[dict]:
     for source in surveys + [s for s in sources if s.instrument == "inspiration"][:1]:
         column = _ordinal_columns(source)[3]
         if not source.platform.labels:
-            choice = column.scale.choices[int(rng.integers(0, len(column.scale.choices)))]
-            label = choice.label[source.layout.lang]
-            _cell(source, faults, rng, "label_as_text", column, label, "convert", code=choice.code)
-        top = column.scale.choices[-1]
-        _cell(
-            source,
-            faults,
-            rng,
-            "label_case_whitespace",
-            column,
-            f"  {top.label['sv'].upper()} ",
-            "convert",
-            code=top.code,
-        )
+            _relabel(source, faults, rng, "label_as_text", column, lambda label: label)
+        _relabel(source, faults, rng, "label_case_whitespace", column, lambda label: f"  {label.upper()} ")
     for source in surveys:
         texts = [c for c in source.layout.columns if c.scale.type == "text"]
         if texts and source.instrument == "followup" and source.role == "mentor":
