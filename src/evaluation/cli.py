@@ -310,6 +310,43 @@ def synth(
     )
 
 
+@app.command("ingest")
+def ingest(
+    folder: Annotated[Path, typer.Argument(help="Kohortmappen / cohort folder, e.g. data/2027.")],
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Avbryt om någon rad hamnar i karantän / fail on any quarantined row."),
+    ] = False,
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--key-file", help="Pseudonymnyckel, utanför repot / pseudonym key file, outside the repository."
+        ),
+    ] = None,
+    surveys: SurveysOption = None,
+) -> None:
+    """Läs in exporterna / Ingest the cohort's exports into processed/.
+
+    Reads every source listed in cohort.yml, maps columns to items, converts labels to codes, links
+    respondents to the roster, replaces identifiers with keyed pseudonyms and writes
+    responses.parquet, inspiration.parquet, meeting_log.parquet, quarantine.csv and the ingest report
+    (JSON, Markdown, HTML). raw/ is never written.
+    """
+    from evaluation.ingest import ingest_cohort
+
+    report = ingest_cohort(folder, _templates(surveys), key_file=key_file, strict=strict)
+    totals = report["totals"]
+    out.print(
+        f"Läste / read {totals['rows_read']} rader / rows: {totals['rows_accepted']} godkända / accepted, "
+        f"{totals['rows_quarantined']} i karantän / quarantined; "
+        f"{totals['cells_quarantined']} celler i karantän / cells quarantined; "
+        f"{totals['redactions']} fritextsvar rensade / free-text answers cleaned. "
+        f"Rapport / report: {folder / 'processed' / 'ingest_report.html'}"
+    )
+    for warning in report["warnings"]:
+        err.print(f"[yellow]Varning / warning:[/yellow] {warning}", highlight=False)
+
+
 def main() -> None:
     """Run the command line; print the toolkit's own errors without a traceback."""
     try:

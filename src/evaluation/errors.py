@@ -59,3 +59,24 @@ class TemplateError(EvaluationError):
 
 class CohortError(EvaluationError):
     """A cohort folder or its cohort.yml is missing, invalid, or would be overwritten."""
+
+
+class IngestError(EvaluationError):
+    """A structural problem that stops ingest: a missing, unreadable or unmappable export.
+
+    Parameters
+    ----------
+    file : str or pathlib.Path
+        The file concerned.
+    message : str
+        What was found and what was expected (Swedish / English).
+    row, column : optional
+        Where in the file, when it is known (row: 1-based data row; column: the header as written).
+    """
+
+    def __init__(self, file: str | Path, message: str, *, row: int | None = None, column: str | None = None):
+        self.file, self.row, self.column = str(file), row, column
+        where = "".join(
+            [f", rad/row {row}" if row is not None else "", f", kolumn/column {column!r}" if column else ""]
+        )
+        super().__init__(f"{file}{where}: {message}")

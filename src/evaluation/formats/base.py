@@ -154,9 +154,11 @@ class Platform:
         names = _unique(top[0]) if top else []
         headers = {name: [row[i] if i < len(row) else "" for row in top] for i, name in enumerate(names)}
         body = [r + [""] * (len(names) - len(r)) for r in records[self.header_rows :]]
-        frame = pd.DataFrame([r[: len(names)] for r in body], columns=names, dtype=object)
-        frame = frame.where(frame.map(lambda v: not is_missing(v)), None)
-        return RawExport(frame=frame, headers=headers, platform=self.name, path=str(path))
+        cells = [[None if _absent(v) else v for v in r[: len(names)]] for r in body]
+        frame = pd.DataFrame(cells, columns=names, dtype=object)
+        return RawExport(
+            frame=frame, headers=headers, platform=self.name, path=str(path), header_rows=self.header_rows
+        )
 
     def to_table(self, raw: RawExport, layout: Layout) -> pd.DataFrame:
         """Return the canonical table of an export whose layout is known (see `layout_for`)."""
@@ -196,6 +198,14 @@ class Platform:
         if "progress" in table:
             table["progress"] = pd.to_numeric(table["progress"], errors="coerce")
         return table
+
+
+MISSING_MARKERS = frozenset({"n/a", "na", "#n/a", "null"})
+"""Cells that platforms write for "not answered" or "not shown" (compared in lower case, stripped)."""
+
+
+def _absent(value: object) -> bool:
+    return is_missing(value) or (isinstance(value, str) and value.strip().casefold() in MISSING_MARKERS)
 
 
 def _mapped(values, convert) -> list[object]:

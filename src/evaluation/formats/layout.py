@@ -89,12 +89,22 @@ class RawExport:
         The platform whose shape the file has.
     path : str
         The file read.
+    encoding, delimiter : str
+        As detected (empty for spreadsheets).
+    header_rows : int
+        How many rows above the data described the columns.
+    decimal_comma : bool
+        Whether numbers in the file use a decimal comma.
     """
 
     frame: pd.DataFrame
     headers: dict[str, list[str]] = field(default_factory=dict)
     platform: str = ""
     path: str = ""
+    encoding: str = ""
+    delimiter: str = ""
+    header_rows: int = 1
+    decimal_comma: bool = False
 
 
 def layout_for(templates: Templates, instrument_id: str, role: str, lang: str) -> Layout:

@@ -240,9 +240,8 @@ def meeting_log_table(
     weight = rng.gamma(8.0, 1.0, len(pair))
     share = weight / np.bincount(pair, weights=weight)[pair]
     minutes = np.clip(np.rint(share * hours[pair] * 60 / 5) * 5, 15, 480).astype(int)
-    days = rng.integers(7, 330, len(pair))
-    order = np.lexsort((days, pair))
-    days = days[order]
+    # One meeting a day at most: distinct days per pair, in order.
+    days = np.concatenate([np.sort(rng.choice(np.arange(7, 330), k, replace=False)) for k in counts])
     who = 2 * pair + (rng.random(len(pair)) >= 0.6)
     wanted = rng.integers(1, 4, len(pair))
     keys = np.log(_TOPICS)[None, :] + rng.gumbel(size=(len(pair), len(_TOPICS)))
