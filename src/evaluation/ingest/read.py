@@ -49,7 +49,14 @@ def _delimiter(text: str) -> str:
     sample = text[:200_000]
     best, best_score = ",", (-1.0, 0)
     for delimiter in _DELIMITERS:
-        rows = list(csv.reader(io.StringIO(sample), delimiter=delimiter))[:50]
+        rows = []
+        try:
+            for row in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter):
+                rows.append(row)
+                if len(rows) == 50:
+                    break
+        except csv.Error:
+            pass  # a quoted field cut by the sample's end: judge by the rows before it
         widths = [len(r) for r in rows if r]
         if not widths:
             continue
@@ -152,11 +159,20 @@ def read_export(path: str | Path, format: str = "auto") -> RawExport:
     else:
         text, encoding = _decode(path.read_bytes(), path)
         delimiter = _delimiter(text)
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        try:
+            records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error as exc:
+            raise IngestError(path, f"trasig CSV / malformed CSV: {exc}") from None
     while records and not any(c.strip() for c in records[-1]):
         records.pop()
     if not records:
         raise IngestError(path, "filen är tom / the file is empty")
+    if [c.strip() for c in records[0][:4]] == ["id", "related_id", "class", "type/scale"]:
+        raise IngestError(
+            path,
+            "detta är LimeSurveys enkätstruktur, inte svar: exportera svaren / this is a LimeSurvey survey "
+            "structure (questions), not responses: export the responses instead",
+        )
     name = format if format != "auto" else detect_platform(records, spreadsheet=not encoding)
     shape = platform(name)
     raw = shape.from_records(records, path)
