@@ -1,4 +1,4 @@
-"""Reconciliation under hostile input (hypothesis): every row accepted or quarantined, every cell traceable."""
+"""Reconciliation under hostile input (hypothesis): every row accepted or quarantined, cells traceable."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from evaluation.ingest import ingest_cohort
 from evaluation.ingest.pseudonym import SYNTHETIC_KEY, pseudonym
 from evaluation.instruments import load_templates
 from evaluation.synth import synthesize
-
 
 TEMPLATES = load_templates()  # module-level, so that hypothesis does not print it with a failing case
 
@@ -72,7 +71,7 @@ def test_every_row_is_accepted_or_quarantined_and_every_cell_traceable(base, dat
         shutil.copytree(base, folder, ignore=shutil.ignore_patterns("processed", "*.csv", "*.xlsx"))
         shutil.copy(base / "roster.csv", folder / "roster.csv")
         (folder / "raw").mkdir(exist_ok=True)
-        table.to_csv(folder / "raw" / "hostile.csv", index=False)
+        table.to_csv(folder / "raw" / "hostile.csv", index=False, lineterminator="\r\n")  # RFC 4180
         config = yaml.safe_load((folder / "cohort.yml").read_text(encoding="utf-8"))
         config["sources"] = [
             {
