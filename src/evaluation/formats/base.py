@@ -154,7 +154,14 @@ class Platform:
         names = _unique(top[0]) if top else []
         headers = {name: [row[i] if i < len(row) else "" for row in top] for i, name in enumerate(names)}
         body = [r + [""] * (len(names) - len(r)) for r in records[self.header_rows :]]
-        cells = [[None if _absent(v) else v for v in r[: len(names)]] for r in body]
+        absent = _ABSENT_EXACT  # the common cases in one set lookup; padded cells only call _absent
+        cells = [
+            [
+                None if v in absent or ((v[:1].isspace() or v[-1:].isspace()) and _absent(v)) else v
+                for v in r[: len(names)]
+            ]
+            for r in body
+        ]
         frame = pd.DataFrame(cells, columns=names, dtype=object)
         return RawExport(
             frame=frame, headers=headers, platform=self.name, path=str(path), header_rows=self.header_rows
@@ -204,8 +211,17 @@ MISSING_MARKERS = frozenset({"n/a", "na", "#n/a", "null"})
 """Cells that platforms write for "not answered" or "not shown" (compared in lower case, stripped)."""
 
 
+_ABSENT_EXACT = frozenset({"", *MISSING_MARKERS, *(m.upper() for m in MISSING_MARKERS), "N/a", "Null"})
+
+
 def _absent(value: object) -> bool:
-    return is_missing(value) or (isinstance(value, str) and value.strip().casefold() in MISSING_MARKERS)
+    if value in _ABSENT_EXACT:  # the common case, one set lookup
+        return True
+    if isinstance(value, str):
+        return not value.strip() or (
+            (value[:1].isspace() or value[-1:].isspace()) and (value.strip().casefold() in MISSING_MARKERS)
+        )
+    return is_missing(value)
 
 
 def _mapped(values, convert) -> list[object]:

@@ -9,15 +9,13 @@ respondent's sign-in: direct identifiers that never leave ingest.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import load_workbook
 
 from evaluation.formats.base import Platform
 from evaluation.formats.layout import Column, Layout, RawExport
-from evaluation.xlsx import write_workbook
+from evaluation.xlsx import read_rows, write_workbook
 
 __all__ = ["MS_FORMS"]
 
@@ -47,20 +45,7 @@ class MsForms(Platform):
 
     def read(self, path: Path) -> RawExport:
         """Read the first sheet; date-times become text in this platform's time format."""
-        book = load_workbook(path, read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        records = [[self._text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        book.close()
-        return self.from_records(records, path)
-
-    def _text(self, value: object) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, datetime):
-            return value.strftime(self.time_format)
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value)
+        return self.from_records(read_rows(path), path)
 
 
 MS_FORMS = MsForms(

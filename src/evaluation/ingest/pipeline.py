@@ -144,31 +144,53 @@ def _canonical(raw: RawExport, mapped, items) -> pd.DataFrame:
     return table
 
 
-def _identify(table, roster, source, raw) -> tuple[pd.Series, list[dict]]:
+@dataclass(frozen=True)
+class RosterIndex:
+    """The roster as look-ups, built once per ingest: ids by code and e-mail, and each id's facts."""
+
+    by_code: dict[str, str]
+    by_email: dict[str, str]
+    role: dict[str, str]
+    pair: dict[str, str]
+    agency: dict[str, str]
+    pseudonym: dict[str, str]
+    names: frozenset[str]
+
+    @classmethod
+    def build(cls, roster: pd.DataFrame, key: bytes) -> RosterIndex:
+        """Index `roster`; `key` makes the pseudonyms."""
+        ids = [str(c) for c in roster["participant_id"]]
+        emails = roster["email"] if "email" in roster else pd.Series([None] * len(roster))
+        by_email = {str(e).strip().lower(): i for e, i in zip(emails, ids, strict=True) if isinstance(e, str)}
+        names = set()
+        for email in by_email:
+            names.update(part for part in re.split(r"[._\d-]+", email.split("@")[0]) if len(part) > 2)
+        return cls(
+            by_code={i.strip().upper(): i for i in ids},
+            by_email=by_email,
+            role=dict(zip(ids, roster["role"], strict=True)),
+            pair=dict(zip(ids, roster["pair_id"], strict=True)),
+            agency=dict(zip(ids, roster["agency"], strict=True)),
+            pseudonym={i: pseudonym(key, i) for i in ids},
+            names=frozenset(names),
+        )
+
+
+def _identify(table, roster: RosterIndex, source, raw) -> tuple[pd.Series, list[dict]]:
     """Link rows to roster ids (by code, else e-mail); return ids and row-level quarantines."""
-    by_code = {str(c).strip().upper(): str(c) for c in roster["participant_id"]}
-    by_email = {}
-    if "email" in roster:
-        by_email = {
-            str(e).strip().lower(): str(c)
-            for e, c in zip(roster["email"], roster["participant_id"], strict=True)
-            if isinstance(e, str)
-        }
-    role_of = dict(zip(roster["participant_id"].astype(str), roster["role"], strict=True))
-    codes = table.get(PARTICIPANT_CODE, pd.Series([None] * len(table), index=table.index))
-    emails = table.get("email", pd.Series([None] * len(table), index=table.index))
-    names = table.get("name", pd.Series([None] * len(table), index=table.index))
+    empty = pd.Series([None] * len(table), index=table.index)
+    codes, emails, names = (table.get(c, empty) for c in (PARTICIPANT_CODE, "email", "name"))
     ids, problems = [], []
     for index, code, email, name in zip(table.index, codes, emails, names, strict=True):
-        found = by_code.get(str(code).strip().upper()) if code is not None else None
+        found = roster.by_code.get(str(code).strip().upper()) if code is not None else None
         if found is None and email is not None:
-            found = by_email.get(str(email).strip().lower())
+            found = roster.by_email.get(str(email).strip().lower())
         kind = None
-        if any(_TEST.search(str(v)) for v in (code, name, email) if v is not None) and found is None:
+        if found is None and any(_TEST.search(str(v)) for v in (code, name, email) if v is not None):
             kind = "test_response"
         elif found is None:
             kind = "unknown_respondent"
-        elif source.role != "both" and role_of[found] != source.role:
+        elif source.role != "both" and roster.role[found] != source.role:
             kind = "role_mismatch"
         ids.append(found if kind is None else None)
         if kind:
@@ -210,42 +232,38 @@ def _duplicates(table: pd.DataFrame, ids: pd.Series, source, raw, pair_of: dict[
         }
     )
     frame = frame.sort_values(["id", "complete", "when", "position"], na_position="first")
-    for _, group in frame.groupby("id", sort=False):
-        if len(group) < 2:
-            continue
-        kept = group.index[-1]
-        for index in group.index[:-1]:
-            problems.append(
-                _problem(source, raw, index, None, "duplicate_submission", f"kept row {int(kept) + 1}")
-            )
+    frame["kept"] = frame.index.to_series(index=frame.index).groupby(frame["id"]).transform("last")
+    for index, kept in frame.loc[frame.duplicated("id", keep="last"), "kept"].items():
+        problems.append(
+            _problem(source, raw, index, None, "duplicate_submission", f"kept row {int(kept) + 1}")
+        )
     return problems
 
 
-def _redact(value: str, names: list[str]) -> tuple[str, list[str]]:
+def _redact(value: str, names: re.Pattern | None) -> tuple[str, list[str]]:
     found = []
     if _EMAIL.search(value):
         value, found = _EMAIL.sub(REDACTED, value), [*found, "email"]
     if _PHONE.search(value):
         value, found = _PHONE.sub(REDACTED, value), [*found, "phone"]
-    for name in names:
-        pattern = re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE)
-        if pattern.search(value):
-            value, found = pattern.sub(REDACTED, value), [*found, "name"]
+    if names is not None and names.search(value):
+        value, found = names.sub(REDACTED, value), [*found, "name"]
     return value, found
 
 
-def _roster_names(roster: pd.DataFrame, table: pd.DataFrame) -> list[str]:
-    """Names to remove from free text: parts of roster e-mail addresses and of the export's names."""
-    names = set()
-    for email in roster.get("email", pd.Series(dtype=object)).dropna():
-        names.update(p for p in re.split(r"[._\d-]+", str(email).split("@")[0]) if len(p) > 2)
+def _name_pattern(roster: RosterIndex, table: pd.DataFrame) -> re.Pattern | None:
+    """Return a pattern of names to remove from free text: roster e-mail name parts, export names."""
+    names = set(roster.names)
     for name in table.get("name", pd.Series(dtype=object)).dropna():
         names.update(p for p in str(name).split() if len(p) > 2)
-    return sorted({n.capitalize() for n in names} - {"Test"}, key=len, reverse=True)
+    words = sorted({n.casefold() for n in names} - {"test"}, key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 
 
 def ingest_source(
-    folder: Path, config: CohortConfig, source: Source, templates: Templates, roster: pd.DataFrame, key: bytes
+    folder: Path, config: CohortConfig, source: Source, templates: Templates, roster: RosterIndex
 ) -> SourceResult:
     """Ingest one source of a cohort; see the module's docstring for what happens to each row.
 
@@ -291,8 +309,7 @@ def ingest_source(
         [table, pd.DataFrame({"_when": moment, "_complete": complete}, index=table.index)], axis=1
     )
     ids, quarantine = _identify(table, roster, source, raw)
-    pair_of = dict(zip(roster["participant_id"], roster["pair_id"], strict=True))
-    quarantine += _duplicates(table, ids, source, raw, pair_of)
+    quarantine += _duplicates(table, ids, source, raw, roster.pair)
     rejected = {q["row"] - 1 for q in quarantine}
     keep = [i for i in table.index if i not in rejected]
     accepted = table.loc[keep]
@@ -303,7 +320,7 @@ def ingest_source(
         quarantine.append(_problem(source, raw, index, item_id, kind, f"{value!r} ({scale.id})"))
         accepted.loc[index, item_id] = None
     redactions = []
-    names = _roster_names(roster, table)
+    names = _name_pattern(roster, table) if any(s.type == "text" for _, s in present) else None
     for item, scale in present:
         if scale.type != "text":
             continue
@@ -314,14 +331,13 @@ def ingest_source(
                 redactions.append(
                     {"file": source.file, "row": int(index) + 1, "column": item.id, "what": ",".join(found)}
                 )
-    roster_by_id = roster.set_index("participant_id")
-    linked = ids.loc[keep]
+    linked = ids.loc[keep].tolist()
     meta = pd.DataFrame(
         {
-            "pseudonym": [pseudonym(key, i) for i in linked],
-            "pair_id": roster_by_id.loc[linked, "pair_id"].to_numpy(),
-            "agency": roster_by_id.loc[linked, "agency"].to_numpy(),
-            "role": roster_by_id.loc[linked, "role"].to_numpy(),
+            "pseudonym": [roster.pseudonym[i] for i in linked],
+            "pair_id": [roster.pair[i] for i in linked],
+            "agency": [roster.agency[i] for i in linked],
+            "role": [roster.role[i] for i in linked],
             "submitted_at": accepted["_when"].to_numpy(),
             "instrument_version": accepted.get(VERSION_FIELD, pd.Series([None] * len(accepted))).to_numpy(),
             "source_row": [int(i) + 1 for i in accepted.index],

@@ -12,13 +12,11 @@ import csv
 import io
 import re
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
-
-from openpyxl import load_workbook
 
 from evaluation.errors import IngestError
 from evaluation.formats import READABLE, RawExport, platform
+from evaluation.xlsx import read_rows
 
 __all__ = ["detect_platform", "read_export"]
 
@@ -69,24 +67,9 @@ def _delimiter(text: str) -> str:
 
 def _xlsx_records(path: Path) -> list[list[str]]:
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a damaged file
+        return read_rows(path)
+    except ValueError as exc:
         raise IngestError(path, f"kan inte läsa Excel-filen / cannot read the workbook: {exc}") from None
-    records = []
-    for row in book.worksheets[0].iter_rows(values_only=True):
-        records.append([_cell_text(v) for v in row])
-    book.close()
-    return records
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def detect_platform(records: list[list[str]], *, spreadsheet: bool = False) -> str:
