@@ -22,13 +22,14 @@ $(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[dev]"
 	@touch $(STAMP)
 
-# Until ingest and reports exist, the demo checks the templates, exports every form a coordinator
-# needs into reports/forms/ and generates the synthetic cohort data/demo (messy, mixed platforms).
-demo: $(STAMP) ## Run the main job / kör huvudflödet (now: templates, forms, synthetic cohort)
+# Until the reports exist, the demo checks the templates, exports every form a coordinator needs into
+# reports/forms/, generates the synthetic cohort data/demo (messy, mixed platforms) and ingests it.
+demo: $(STAMP) ## Run the main job / kör huvudflödet (now: templates, forms, synthetic cohort, ingest)
 	$(BIN)/evaluation survey check
 	$(BIN)/evaluation survey list
 	$(BIN)/evaluation survey export-all reports/forms
 	$(BIN)/evaluation synth data/demo --pairs 40 --agencies 8 --seed 2021 --format mixed --mess --force
+	$(BIN)/evaluation ingest data/demo
 
 test: $(STAMP) ## Run the test suite / kör testerna
 	$(BIN)/python -m pytest

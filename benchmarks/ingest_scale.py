@@ -34,8 +34,9 @@ def main(pairs: int, formats: list[str]) -> None:
             seconds = time.perf_counter() - start
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             size = (folder / "processed" / "responses.parquet").stat().st_size
+            rss = max(peak, before) / 1024
             print(
-                f"{pairs:>6} pairs  {fmt:<9} ingest {seconds:6.1f} s  peak RSS {max(peak, before) / 1024:7.0f} MB"
+                f"{pairs:>6} pairs  {fmt:<9} ingest {seconds:6.1f} s  peak RSS {rss:7.0f} MB"
                 f"  {rows} rows read  responses.parquet {size / 1e6:.1f} MB"
             )
 
