@@ -239,3 +239,17 @@ def test_strict_fails_on_quarantine_and_cli_reports(templates, tmp_path):
     report_html = _processed(folder, "ingest_report.html").read_text(encoding="utf-8")
     assert '<html lang="sv">' in report_html and '<th scope="col">' in report_html
     assert "cellen sätts i karantän" in _processed(folder, "ingest_report.md").read_text(encoding="utf-8")
+
+
+def test_quarantine_detail_never_carries_an_identifier(templates, tmp_path):
+    folder = tmp_path / "c"
+    synthesize(folder, templates, pairs=6, agencies=2, seed=3, fmt="generic")
+    path = _source_file(folder, "baseline", "adept")
+    table = pd.read_csv(path, dtype=str)
+    table.loc[0, "igu1"] = "ring mig 070-123 45 67 eller mejla a.b@example.se"
+    table.to_csv(path, index=False)
+    ingest_cohort(folder, templates)
+    quarantine = _quarantine(folder)
+    detail = quarantine.loc[quarantine["column"] == "igu1", "detail"].iloc[0]
+    assert quarantine.loc[quarantine["column"] == "igu1", "kind"].iloc[0] == "invalid_value"
+    assert "@" not in detail and "45 67" not in detail and "[borttaget]" in detail

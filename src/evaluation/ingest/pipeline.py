@@ -313,14 +313,15 @@ def ingest_source(
     rejected = {q["row"] - 1 for q in quarantine}
     keep = [i for i in table.index if i not in rejected]
     accepted = table.loc[keep]
+    names = _name_pattern(roster, table)
     for index, item_id, value in invalid_cells(accepted, present):
         scale = templates.scale_of(templates.items[item_id])
         numeric = isinstance(value, int | float) and not isinstance(value, bool)
         kind = "out_of_range" if numeric else "invalid_value"
-        quarantine.append(_problem(source, raw, index, item_id, kind, f"{value!r} ({scale.id})"))
+        shown = _redact(repr(value)[:60], names)[0]  # a stray e-mail in a cell must not reach the quarantine
+        quarantine.append(_problem(source, raw, index, item_id, kind, f"{shown} ({scale.id})"))
         accepted.loc[index, item_id] = None
     redactions = []
-    names = _name_pattern(roster, table) if any(s.type == "text" for _, s in present) else None
     for item, scale in present:
         if scale.type != "text":
             continue
