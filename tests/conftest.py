@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,20 @@ from evaluation.instruments import Templates, load_templates
 
 REPO = Path(__file__).resolve().parents[1]
 SURVEYS = REPO / "surveys"
-SHARED = REPO.parent / "shared"
+
+
+def _shared() -> Path:
+    """Return the shared folder (real exports, reference data).
+
+    $EVALUATION_SHARED, else ../shared beside the repository, else the workplace's /work/shared.
+    """
+    for candidate in (os.environ.get("EVALUATION_SHARED"), REPO.parent / "shared", "/work/shared"):
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return REPO.parent / "shared"
+
+
+SHARED = _shared()
 
 
 @pytest.fixture(scope="session")
