@@ -1,0 +1,22 @@
+"""Statistics for small cohorts and dyadic data, each checked against published reference output.
+
+Inputs are validated first (a clear ``ValueError`` for bad input); every result is a tidy pandas object
+whose fields are documented in the function's docstring.
+"""
+
+from evaluation.stats.change import paired_change, reliable_change
+from evaluation.stats.models import ModelResult, apim, dyadic_model, mixed_model
+from evaluation.stats.multiplicity import adjust_pvalues
+from evaluation.stats.reliability import cronbach_alpha, item_analysis
+
+__all__ = [
+    "ModelResult",
+    "adjust_pvalues",
+    "apim",
+    "cronbach_alpha",
+    "dyadic_model",
+    "item_analysis",
+    "mixed_model",
+    "paired_change",
+    "reliable_change",
+]
