@@ -58,10 +58,15 @@ def test_paired_change_effect_sizes(sleep):
     pre, post = sleep
     result = paired_change(pre, post)
     diff = post - pre
+    # effectsize (easystats/effectsize, reference/cohens_d.md):
+    #   cohens_d(Pair(extra[group == 1], extra[group == 2]) ~ 1, data = sleep) -> -1.28 [-2.12, -0.41]
+    # (d_z with a noncentral-t interval; group 1 - group 2, so the signs flip for post - pre).
+    assert round(result["cohen_dz"], 2) == 1.28
+    assert (round(result["dz_ci_low"], 2), round(result["dz_ci_high"], 2)) == (0.41, 2.12)
     # Lakens (2013), eq. 6 and 10: d_z = M_diff / SD_diff; d_av = M_diff / ((SD1 + SD2) / 2),
-    # g_av = d_av * (1 - 3 / (4 (n - 1) - 1)). Sleep: SD_diff 1.229995, SD1 1.789010, SD2 2.002249.
+    # g_av = d_av * (1 - 3 / (4 (n1 + n2) - 9)). Sleep: SD_diff 1.229995, SD1 1.789010, SD2 2.002249.
     assert result["cohen_dz"] == pytest.approx(1.58 / 1.229995, rel=1e-6)
-    assert result["hedges_gav"] == pytest.approx(1.58 / ((1.789010 + 2.002249) / 2) * (1 - 3 / 35), rel=1e-5)
+    assert result["hedges_gav"] == pytest.approx(1.58 / ((1.789010 + 2.002249) / 2) * (1 - 3 / 71), rel=1e-5)
     assert result["dz_ci_low"] < result["cohen_dz"] < result["dz_ci_high"]
     assert result["gav_ci_low"] < result["hedges_gav"] < result["gav_ci_high"]
     assert diff.mean() == pytest.approx(result["mean_diff"])
@@ -81,16 +86,22 @@ def test_paired_change_drops_and_counts_missing_and_rejects_bad_input():
 
 
 def test_reliable_change_jacobson_truax():
-    # Jacobson & Truax (1991), p. 14: SE = s1 * sqrt(1 - r_xx), S_diff = sqrt(2 * SE^2),
-    # RC = (x2 - x1) / S_diff; |RC| > 1.96 is reliable. Their example: s1 = 7.5, r_xx = .88 gives
-    # S_diff = 3.67 (so a change of more than 7.2 points is reliable).
-    result = reliable_change([20, 20, 20], [28, 26, 12], sd=7.5, reliability=0.88)
-    assert result.attrs["s_diff"] == pytest.approx(np.sqrt(2) * 7.5 * np.sqrt(0.12))
-    assert result.attrs["s_diff"] == pytest.approx(3.67, abs=0.005)
-    assert result["reliable_improvement"].tolist() == [True, False, False]
-    assert result["reliable_deterioration"].tolist() == [False, False, True]
+    # Jacobson & Truax (1991): SE = s1 * sqrt(1 - r_xx), S_diff = sqrt(2 * SE^2), RC = (x2 - x1) / S_diff,
+    # reliable when |RC| > 1.96. Published value: cpsyctc/CECPfuns,
+    # tests/testthat/test-getRCIfromSDandAlpha.R: getRCIfromSDandAlpha(7.5, .8, conf = 0.95) ==
+    # 9.296925484568419051357, the smallest reliable change (qnorm(.975) * S_diff).
+    result = reliable_change([20, 20, 20, 20], [30, 29, 12, 10], sd=7.5, reliability=0.8)
+    assert result.attrs["s_diff"] * 1.959963984540054 == pytest.approx(9.296925484568419, rel=1e-12)
+    # changes of +10 and -10 exceed 9.297, +9 and -8 do not
+    assert result["reliable_improvement"].tolist() == [True, False, False, False]
+    assert result["reliable_deterioration"].tolist() == [False, False, False, True]
+    assert result["rci"].iloc[0] == pytest.approx(10 / result.attrs["s_diff"])
     with pytest.raises(ValueError, match="reliability"):
         reliable_change([1, 2], [2, 3])
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        reliable_change([1, 2], [2, 3], reliability=1.2)
+    with pytest.raises(ValueError, match="no person"):
+        reliable_change([np.nan], [1.0], reliability=0.8, sd=1)
 
 
 def test_adjust_pvalues_benjamini_hochberg_example():
@@ -109,3 +120,14 @@ def test_adjust_pvalues_benjamini_hochberg_example():
         adjust_pvalues([0.5, 1.5])
     with pytest.raises(ValueError, match="unknown method"):
         adjust_pvalues([0.5], "sidak-ish")
+
+
+def test_hedges_gav_matches_lakens_movie_example():
+    # Lakens (2013), worked example (movie ratings, n = 10 paired): g_av = 1.08, d_av 95% CI [0.42, 1.80]
+    # (as reproduced in dgromer/apa, tests/testthat/test-cohens-d.R: Hedges' g 1.08).
+    movie1 = [9, 7, 8, 9, 8, 9, 9, 10, 9, 9]
+    movie2 = [9, 6, 7, 8, 7, 9, 8, 8, 8, 7]
+    result = paired_change(movie2, movie1)
+    assert round(result["hedges_gav"], 2) == 1.08
+    assert result["t"] == pytest.approx(4.74, abs=0.005)  # apa: t(9) = 4.74, d_z = 1.50
+    assert round(result["cohen_dz"], 2) == 1.50

@@ -78,8 +78,8 @@ def paired_change(pre: ArrayLike, post: ArrayLike, *, confidence: float = 0.95) 
         wilcoxon_p, wilcoxon_method (exact, or normal approximation with continuity correction and
         zeros dropped, as R's ``wilcox.test``); cohen_dz (mean_diff / sd_diff) with dz_ci_low,
         dz_ci_high (noncentral t); hedges_gav (mean_diff over the mean of the two SDs, times Hedges'
-        small-sample correction) with gav_ci_low, gav_ci_high (Algina & Keselman's approximation:
-        the noncentral-t interval rescaled from dz to d_av, then corrected).
+        correction 1 - 3 / (4 * 2n - 9), as Lakens 2013) with gav_ci_low, gav_ci_high (Algina &
+        Keselman's approximation: the noncentral-t interval rescaled from dz to d_av, then corrected).
 
     Raises
     ------
@@ -119,7 +119,7 @@ def paired_change(pre: ArrayLike, post: ArrayLike, *, confidence: float = 0.95) 
     sd_av = (a.std(ddof=1) + b.std(ddof=1)) / 2
     if sd_av == 0:
         raise ValueError("pre and post have no variance: d_av is undefined")
-    correction = 1 - 3 / (4 * df - 1)
+    correction = 1 - 3 / (4 * 2 * n - 9)  # Lakens (2013): as for two groups of n, N = 2n
     to_av = sd_diff / sd_av
     return pd.Series(
         {
