@@ -49,14 +49,32 @@ def _wilcoxon(d: np.ndarray) -> tuple[float, float, str]:
 
 
 def _ncp_interval(t: float, df: int, confidence: float) -> tuple[float, float]:
-    """Confidence interval of the noncentrality parameter of a t statistic (Cumming & Finch 2001)."""
+    """Confidence interval of the noncentrality parameter of a t statistic (Cumming & Finch 2001).
+
+    Each bound is bracketed around t, widening step by step; where scipy's noncentral t cannot be
+    evaluated (extreme t with few degrees of freedom) the normal approximation
+    t +- z * sqrt(1 + t^2 / 2df) is used for that bound.
+    """
     alpha = 1 - confidence
+    spread = np.sqrt(1 + t**2 / (2 * df))
 
-    def bound(q: float) -> float:
-        width = 10 + 2 * abs(t)
-        return optimize.brentq(lambda ncp: stats.nct.cdf(t, df, ncp) - q, t - width, t + width)
+    def bound(q: float, direction: int) -> float:
+        def f(ncp: float) -> float:
+            return float(stats.nct.cdf(t, df, ncp) - q)
 
-    return bound(1 - alpha / 2), bound(alpha / 2)
+        near, step = t, spread
+        for _ in range(30):
+            far = t + direction * step
+            low, high = sorted((near, far))
+            f_low, f_high = f(low), f(high)
+            if not (np.isfinite(f_low) and np.isfinite(f_high)):
+                break
+            if f_low * f_high <= 0:
+                return optimize.brentq(f, low, high)
+            near, step = far, step * 1.6
+        return t + direction * stats.norm.ppf(1 - alpha / 2) * spread
+
+    return bound(1 - alpha / 2, -1), bound(alpha / 2, +1)
 
 
 def paired_change(pre: ArrayLike, post: ArrayLike, *, confidence: float = 0.95) -> pd.Series:

@@ -1,0 +1,457 @@
+"""Program-level analyses built on `evaluation.scoring` and `evaluation.stats`.
+
+Every function takes the tidy scores (`evaluation.scoring.score`) or responses and returns a tidy
+DataFrame whose columns are listed in its docstring. Where a group is too small to estimate
+something, the row says so in ``note`` instead of carrying a silent NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from evaluation.instruments import Templates
+from evaluation.stats import ModelResult, adjust_pvalues, mixed_model, paired_change, reliable_change
+
+__all__ = [
+    "attrition",
+    "by_agency",
+    "change_model",
+    "cohort_change",
+    "cost_summary",
+    "dose_response",
+    "pair_change",
+    "perception_accuracy",
+    "reliable_improvement",
+    "response_shift",
+]
+
+CHANGE_FIELDS = [
+    "n",
+    "n_dropped",
+    "mean_pre",
+    "mean_post",
+    "mean_diff",
+    "sd_diff",
+    "ci_low",
+    "ci_high",
+    "t",
+    "df",
+    "p",
+    "wilcoxon_p",
+    "cohen_dz",
+    "hedges_gav",
+    "gav_ci_low",
+    "gav_ci_high",
+]
+
+
+def _wide(scores: pd.DataFrame, construct: str, role: str | None = None) -> pd.DataFrame:
+    data = scores[(scores["construct"] == construct) & scores["score"].notna()]
+    if role is not None:
+        data = data[data["role"] == role]
+    return data.pivot_table(index="pseudonym", columns="wave", values="score", aggfunc="first")
+
+
+def _change_row(a: pd.Series, b: pd.Series, confidence: float) -> dict:
+    try:
+        result = paired_change(a, b, confidence=confidence)
+    except ValueError as exc:
+        complete = int((a.notna() & b.notna()).sum())
+        return {"n": complete, "note": str(exc)}
+    return {**{k: result[k] for k in CHANGE_FIELDS}, "note": ""}
+
+
+def cohort_change(
+    scores: pd.DataFrame,
+    *,
+    first: str = "pre",
+    second: str = "post",
+    method: str = "holm",
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Paired change per construct and role, adjusted for multiplicity across constructs.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        From `evaluation.scoring.score`.
+    first, second : str
+        The waves compared (``pre`` and ``post``; ``then`` and ``post`` for the change measured
+        against the retrospective baseline).
+    method : {"holm", "fdr_bh"}
+        p-value adjustment, within each role across its constructs.
+    confidence : float
+        Level of the confidence intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per construct x role: construct, role, the fields of `evaluation.stats.paired_change`
+        (n, n_dropped, mean_pre, mean_post, mean_diff, sd_diff, ci_low, ci_high, t, df, p,
+        wilcoxon_p, cohen_dz, hedges_gav, gav_ci_low, gav_ci_high), p_adj, and note (why a row has
+        no estimate: fewer than 3 complete pairs, no variance).
+    """
+    rows = []
+    for (construct, role), _ in scores.groupby(["construct", "role"], sort=True):
+        wide = _wide(scores, construct, role)
+        if first not in wide or second not in wide:
+            continue
+        rows.append(
+            {"construct": construct, "role": role, **_change_row(wide[first], wide[second], confidence)}
+        )
+    table = pd.DataFrame(rows).reindex(columns=["construct", "role", *CHANGE_FIELDS, "note"])
+    if table.empty:
+        return table
+    table["p_adj"] = np.nan
+    for _, group in table.groupby("role"):
+        table.loc[group.index, "p_adj"] = adjust_pvalues(group["p"].astype(float), method)
+    return table
+
+
+def change_model(scores: pd.DataFrame, construct: str) -> ModelResult:
+    """Mixed model ``score ~ wave * role`` with random intercepts for agencies and participants in them.
+
+    Uses everyone with a score at either wave, completers or not (missing at random given the
+    baseline). With a single agency the agency level is left out (noted in ``notes``).
+
+    Returns
+    -------
+    ModelResult
+        See `evaluation.stats.mixed_model`; the terms are ``Intercept``, ``wave[T.post]``,
+        ``role[T.mentor]`` and ``wave[T.post]:role[T.mentor]`` (adept at baseline is the reference).
+    """
+    data = scores[(scores["construct"] == construct) & scores["wave"].isin(["pre", "post"])]
+    data = data[data["score"].notna()].copy()
+    data["wave"] = pd.Categorical(data["wave"], ["pre", "post"])
+    data["role"] = pd.Categorical(data["role"], ["adept", "mentor"])
+    formula = "score ~ wave * role" if data["role"].nunique() == 2 else "score ~ wave"
+    if data["agency"].nunique() >= 2:
+        return mixed_model(formula, data, "agency", nested="pseudonym")
+    result = mixed_model(formula, data, "pseudonym")
+    result.notes.append("one agency: random intercepts for participants only")
+    return result
+
+
+def pair_change(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per pair and construct: each member's change and the mentor-adept gap before and after.
+
+    Returns
+    -------
+    pandas.DataFrame
+        pair_id, construct, mentor_pre, mentor_post, adept_pre, adept_post, mentor_change,
+        adept_change, gap_pre and gap_post (mentor - adept), convergence (|gap_pre| - |gap_post|:
+        positive when the two came closer), note (e.g. "one member answered").
+    """
+    data = scores[scores["wave"].isin(["pre", "post"]) & scores["score"].notna()]
+    wide = data.pivot_table(
+        index=["pair_id", "construct"], columns=["role", "wave"], values="score", aggfunc="first"
+    )
+    wide.columns = [f"{role}_{wave}" for role, wave in wide.columns]
+    for column in ("mentor_pre", "mentor_post", "adept_pre", "adept_post"):
+        if column not in wide:
+            wide[column] = np.nan
+    out = wide[["mentor_pre", "mentor_post", "adept_pre", "adept_post"]].copy()
+    out["mentor_change"] = out["mentor_post"] - out["mentor_pre"]
+    out["adept_change"] = out["adept_post"] - out["adept_pre"]
+    out["gap_pre"] = out["mentor_pre"] - out["adept_pre"]
+    out["gap_post"] = out["mentor_post"] - out["adept_post"]
+    out["convergence"] = out["gap_pre"].abs() - out["gap_post"].abs()
+    both = out[["mentor_pre", "adept_pre"]].notna().all(axis=1) & out[
+        ["mentor_post", "adept_post"]
+    ].notna().all(axis=1)
+    out["note"] = np.where(both, "", "one member, or one wave, missing: no gap change")
+    return out.reset_index()
+
+
+def perception_accuracy(responses: pd.DataFrame, instruments: Templates) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """How accurately each generation perceives the other's work values, per pair and per cohort.
+
+    For each perception item (``perception_of``), a participant's belief about the other generation
+    is compared with their partner's own answer (pair level) and with the other role's mean answer
+    (cohort level), at baseline (``pre``) and follow-up (``post``).
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        Pairs: pair_id, role (the perceiver), wave, n_values (values both answered), mae (mean
+        absolute difference between belief and partner's answer), profile_r (Pearson correlation
+        across values; NaN with a note when either profile has no variance), note.
+        Cohort: role, wave, n (perceivers), group_error (mean over values of |mean belief - other
+        role's mean answer|).
+    """
+    links = {i.id: i.perception_of for i in instruments.items.values() if i.perception_of}
+    data = responses[responses["wave"].isin(["pre", "post"]) & responses["value"].notna()]
+    beliefs = data[data["item"].isin(links)].assign(value_id=lambda d: d["item"].map(links))
+    own = data[data["item"].isin(set(links.values()))].rename(columns={"item": "value_id"})
+    partner = own.assign(role=own["role"].map({"mentor": "adept", "adept": "mentor"}))
+    merged = beliefs.merge(
+        partner[["pair_id", "role", "wave", "value_id", "value"]],
+        on=["pair_id", "role", "wave", "value_id"],
+        suffixes=("", "_partner"),
+    )
+    pairs = []
+    for (pair, role, wave), group in merged.groupby(["pair_id", "role", "wave"], sort=True):
+        belief, actual = group["value"].astype(float), group["value_partner"].astype(float)
+        row = {
+            "pair_id": pair,
+            "role": role,
+            "wave": wave,
+            "n_values": len(group),
+            "mae": float((belief - actual).abs().mean()),
+            "profile_r": np.nan,
+            "note": "",
+        }
+        if len(group) < 3 or belief.std() == 0 or actual.std() == 0:
+            row["note"] = "profile correlation undefined: fewer than 3 values or no variance"
+        else:
+            row["profile_r"] = float(np.corrcoef(belief, actual)[0, 1])
+        pairs.append(row)
+    cohort = []
+    for (role, wave), group in beliefs.groupby(["role", "wave"], sort=True):
+        other = own[(own["role"] != role) & (own["wave"] == "pre")]
+        truth = other.groupby("value_id")["value"].mean()
+        mean_belief = group.groupby("value_id")["value"].mean()
+        common = mean_belief.index.intersection(truth.index)
+        cohort.append(
+            {
+                "role": role,
+                "wave": wave,
+                "n": group["pseudonym"].nunique(),
+                "group_error": float((mean_belief[common] - truth[common]).abs().mean()),
+            }
+        )
+    return pd.DataFrame(pairs), pd.DataFrame(cohort)
+
+
+def reliable_improvement(
+    scores: pd.DataFrame, reliability: dict[str, float], *, z: float = 1.96
+) -> pd.DataFrame:
+    """Reliable change per participant and construct (Jacobson & Truax), SD from the baseline.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        From `evaluation.scoring.score`.
+    reliability : dict
+        Construct id to the reliability used for its SEM (e.g. Cronbach's alpha at baseline).
+    z : float
+        Threshold of |RCI|.
+
+    Returns
+    -------
+    pandas.DataFrame
+        pseudonym, pair_id, role, construct, change, rci, reliable_improvement,
+        reliable_deterioration.
+    """
+    rows = []
+    for construct, rel in sorted(reliability.items()):
+        wide = _wide(scores, construct)
+        if not {"pre", "post"} <= set(wide.columns):
+            continue
+        sd = float(wide["pre"].std(ddof=1))
+        complete = wide[["pre", "post"]].dropna()
+        if len(complete) == 0 or not sd > 0:
+            continue
+        result = reliable_change(complete["pre"], complete["post"], sd=sd, reliability=rel, z=z)
+        rows.append(result.assign(construct=construct).reset_index(names="pseudonym"))
+    if not rows:
+        return pd.DataFrame(columns=["pseudonym", "pair_id", "role", "construct", "change", "rci"])
+    people = scores.drop_duplicates("pseudonym").set_index("pseudonym")[["pair_id", "role"]]
+    table = pd.concat(rows, ignore_index=True).join(people, on="pseudonym")
+    return table[
+        [
+            "pseudonym",
+            "pair_id",
+            "role",
+            "construct",
+            "change",
+            "rci",
+            "reliable_improvement",
+            "reliable_deterioration",
+        ]
+    ]
+
+
+def response_shift(scores: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
+    """Pre, retrospective "then" and post per construct and role, and the shift then - pre.
+
+    Returns
+    -------
+    pandas.DataFrame
+        construct, role, n (participants with all three), mean_pre, mean_then, mean_post,
+        shift (then - pre) with shift_ci_low, shift_ci_high and shift_p (paired t),
+        change_pre (post - pre), change_then (post - then), note.
+    """
+    rows = []
+    for (construct, role), _ in scores[scores["wave"] == "then"].groupby(["construct", "role"], sort=True):
+        wide = _wide(scores, construct, role)
+        if not {"pre", "then", "post"} <= set(wide.columns):
+            continue
+        complete = wide[["pre", "then", "post"]].dropna()
+        row = {"construct": construct, "role": role, "n": len(complete), "note": ""}
+        try:
+            shift = paired_change(complete["pre"], complete["then"], confidence=confidence)
+        except ValueError as exc:
+            rows.append(row | {"note": str(exc)})
+            continue
+        row |= {
+            "mean_pre": complete["pre"].mean(),
+            "mean_then": complete["then"].mean(),
+            "mean_post": complete["post"].mean(),
+            "shift": shift["mean_diff"],
+            "shift_ci_low": shift["ci_low"],
+            "shift_ci_high": shift["ci_high"],
+            "shift_p": shift["p"],
+            "change_pre": (complete["post"] - complete["pre"]).mean(),
+            "change_then": (complete["post"] - complete["then"]).mean(),
+        }
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def attrition(scores: pd.DataFrame) -> pd.DataFrame:
+    """Baseline scores of completers (with a follow-up) against non-completers, per construct.
+
+    Returns
+    -------
+    pandas.DataFrame
+        construct, n_completers, n_dropouts, mean_completers, mean_dropouts, difference
+        (completers - dropouts), p (Welch's t-test), note.
+    """
+    followed = set(scores.loc[scores["wave"] == "post", "pseudonym"])
+    baseline = scores[(scores["wave"] == "pre") & scores["score"].notna()]
+    rows = []
+    for construct, group in baseline.groupby("construct", sort=True):
+        done = group.loc[group["pseudonym"].isin(followed), "score"]
+        gone = group.loc[~group["pseudonym"].isin(followed), "score"]
+        row = {
+            "construct": construct,
+            "n_completers": len(done),
+            "n_dropouts": len(gone),
+            "mean_completers": done.mean(),
+            "mean_dropouts": gone.mean() if len(gone) else np.nan,
+        }
+        if len(done) >= 2 and len(gone) >= 2:
+            row |= {
+                "difference": done.mean() - gone.mean(),
+                "p": float(sps.ttest_ind(done, gone, equal_var=False).pvalue),
+                "note": "",
+            }
+        else:
+            row |= {"difference": np.nan, "p": np.nan, "note": "fewer than 2 in a group: no comparison"}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def dose_response(scores: pd.DataFrame, meeting_log: pd.DataFrame) -> pd.DataFrame:
+    """Change against the hours a pair logged, per construct and role (least squares).
+
+    Returns
+    -------
+    pandas.DataFrame
+        construct, role, n, slope (change in score per logged hour), se, ci_low, ci_high, p, note.
+    """
+    hours = meeting_log.groupby("pair_id")["minutes"].sum() / 60
+    rows = []
+    for (construct, role), _ in scores.groupby(["construct", "role"], sort=True):
+        wide = _wide(scores, construct, role)
+        if not {"pre", "post"} <= set(wide.columns):
+            continue
+        pairs = scores.drop_duplicates("pseudonym").set_index("pseudonym")["pair_id"]
+        change = (wide["post"] - wide["pre"]).dropna()
+        x = pairs.reindex(change.index).map(hours)
+        keep = x.notna()
+        row = {"construct": construct, "role": role, "n": int(keep.sum()), "note": ""}
+        if keep.sum() < 3 or x[keep].std() == 0:
+            rows.append(row | {"note": "fewer than 3 pairs with logged hours, or no spread in hours"})
+            continue
+        fit = sps.linregress(x[keep].astype(float), change[keep])
+        crit = sps.t.ppf(0.975, keep.sum() - 2)
+        rows.append(
+            row
+            | {
+                "slope": fit.slope,
+                "se": fit.stderr,
+                "ci_low": fit.slope - crit * fit.stderr,
+                "ci_high": fit.slope + crit * fit.stderr,
+                "p": fit.pvalue,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def by_agency(scores: pd.DataFrame, min_group_size: int, *, confidence: float = 0.95) -> pd.DataFrame:
+    """Change per agency, construct and role, suppressed below the minimum reporting group size.
+
+    A group with fewer than `min_group_size` participants is returned with ``suppressed`` True and
+    no statistic: nothing about it is computed into a visible number.
+
+    Returns
+    -------
+    pandas.DataFrame
+        agency, construct, role, n, suppressed, and for groups at or above the minimum: mean_pre,
+        mean_post, mean_diff, ci_low, ci_high, hedges_gav, note.
+    """
+    if min_group_size < 1:
+        raise ValueError(f"min_group_size must be positive, got {min_group_size}")
+    rows = []
+    for (agency, construct, role), group in scores.groupby(["agency", "construct", "role"], sort=True):
+        wide = group[group["score"].notna()].pivot_table(index="pseudonym", columns="wave", values="score")
+        if not {"pre", "post"} <= set(wide.columns):
+            continue
+        n = int(wide[["pre", "post"]].dropna().shape[0])
+        row = {
+            "agency": agency,
+            "construct": construct,
+            "role": role,
+            "n": n,
+            "suppressed": n < min_group_size,
+        }
+        if not row["suppressed"]:
+            change = _change_row(wide["pre"], wide["post"], confidence)
+            row |= {
+                k: change.get(k)
+                for k in ("mean_pre", "mean_post", "mean_diff", "ci_low", "ci_high", "hedges_gav", "note")
+            }
+        else:
+            row["n"] = None  # the size of a suppressed group is not shown either
+            row["note"] = f"fewer than {min_group_size}: not shown"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def cost_summary(cost_per_adept: float, n_adepts: int, improved: pd.DataFrame) -> pd.Series:
+    """Return the program's cost per adept and per participant with a reliable improvement.
+
+    Parameters
+    ----------
+    cost_per_adept : float
+        Program fee per adept in SEK (cohort.yml ``cost_per_adept_sek``; mentors take part free).
+    n_adepts : int
+        Adepts in the cohort.
+    improved : pandas.DataFrame
+        From `reliable_improvement`; a participant counts once however many constructs improved.
+
+    Returns
+    -------
+    pandas.Series
+        total_cost, cost_per_adept, n_participants_improved, cost_per_improved_participant (NaN with
+        a note when nobody improved reliably), note.
+    """
+    if n_adepts < 0 or cost_per_adept < 0:
+        raise ValueError("costs and counts must not be negative")
+    total = cost_per_adept * n_adepts
+    people = (
+        int(improved.loc[improved["reliable_improvement"], "pseudonym"].nunique()) if len(improved) else 0
+    )
+    return pd.Series(
+        {
+            "total_cost": total,
+            "cost_per_adept": cost_per_adept,
+            "n_participants_improved": people,
+            "cost_per_improved_participant": total / people if people else np.nan,
+            "note": "" if people else "nobody improved reliably: no cost per improvement",
+        }
+    )
