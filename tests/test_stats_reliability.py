@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation.stats import cronbach_alpha, item_analysis
+from evaluation.stats import cronbach_alpha, icc, item_analysis
 
 from .conftest import SHARED
 
@@ -70,3 +70,34 @@ def test_alpha_without_reverse_keys_is_lower_and_bad_input_is_refused(bfi):
         cronbach_alpha(pd.DataFrame({"a": [1, np.nan, 2], "b": [np.nan, 1, 2]}))
     with pytest.raises(ValueError, match="no item varies"):
         cronbach_alpha(pd.DataFrame({"a": [1, 1, 1], "b": [2, 2, 2]}))
+
+
+def test_icc_matches_psych_on_shrout_fleiss():
+    data = pd.read_csv(REFERENCE / "sf_shrout_fleiss.csv").melt(
+        id_vars="target", var_name="judge", value_name="rating"
+    )
+    result = icc(data, targets="target", raters="judge", ratings="rating")
+    # psych::ICC on Shrout & Fleiss's 6 targets x 4 judges (dwoll/RExRepos, content/posts/interRaterICC.md):
+    #        ICC    F df1 df2       p lower bound upper bound
+    # ICC1  0.17  1.8   5  18 0.16477      -0.133        0.72
+    # ICC2  0.29 11.0   5  15 0.00013       0.019        0.76
+    # ICC3  0.71 11.0   5  15 0.00013       0.342        0.95
+    # ICC1k 0.44  1.8   5  18 0.16477      -0.884        0.91
+    # ICC2k 0.62 11.0   5  15 0.00013       0.071        0.93
+    # ICC3k 0.91 11.0   5  15 0.00013       0.676        0.99
+    published = {
+        "ICC1": (0.17, 1.8, 5, 18, 0.16477, -0.133, 0.72),
+        "ICC2": (0.29, 11.0, 5, 15, 0.00013, 0.019, 0.76),
+        "ICC3": (0.71, 11.0, 5, 15, 0.00013, 0.342, 0.95),
+        "ICC1k": (0.44, 1.8, 5, 18, 0.16477, -0.884, 0.91),
+        "ICC2k": (0.62, 11.0, 5, 15, 0.00013, 0.071, 0.93),
+        "ICC3k": (0.91, 11.0, 5, 15, 0.00013, 0.676, 0.99),
+    }
+    for kind, (value, f, df1, df2, p, low, high) in published.items():
+        row = result.loc[kind]
+        assert round(row["icc"], 2) == value and round(row["F"], 1) == f
+        assert (row["df1"], row["df2"]) == (df1, df2)
+        assert round(row["p"], 5) == p
+        assert round(row["ci_low"], 3) == low and round(row["ci_high"], 2) == high
+    with pytest.raises(ValueError, match="complete two-way"):
+        icc(data.iloc[1:], targets="target", raters="judge", ratings="rating")

@@ -7,7 +7,7 @@ whose fields are documented in the function's docstring.
 from evaluation.stats.change import paired_change, reliable_change
 from evaluation.stats.models import ModelResult, apim, dyadic_model, mixed_model
 from evaluation.stats.multiplicity import adjust_pvalues
-from evaluation.stats.reliability import cronbach_alpha, item_analysis
+from evaluation.stats.reliability import cronbach_alpha, icc, item_analysis
 
 __all__ = [
     "ModelResult",
@@ -15,6 +15,7 @@ __all__ = [
     "apim",
     "cronbach_alpha",
     "dyadic_model",
+    "icc",
     "item_analysis",
     "mixed_model",
     "paired_change",

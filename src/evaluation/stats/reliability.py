@@ -1,4 +1,4 @@
-"""Internal consistency: Cronbach's alpha with its confidence interval, and item analysis."""
+"""Reliability: Cronbach's alpha with its interval, item analysis, and intraclass correlations."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["cronbach_alpha", "item_analysis"]
+__all__ = ["cronbach_alpha", "icc", "item_analysis"]
 
 
 def _keyed(
@@ -154,3 +154,93 @@ def item_analysis(
             "n": int(frame[column].notna().sum()),
         }
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def icc(
+    data: pd.DataFrame, *, targets: str, raters: str, ratings: str, confidence: float = 0.95
+) -> pd.DataFrame:
+    """Return the six intraclass correlations of Shrout & Fleiss (1979), with F tests and intervals.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long data: one row per target x rater, every target rated by every rater.
+    targets, raters, ratings : str
+        Columns identifying the rated target, the rater, and the rating.
+    confidence : float
+        Level of the confidence intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by type (ICC1, ICC2, ICC3: single rater; ICC1k, ICC2k, ICC3k: mean of k raters):
+        icc, F, df1, df2, p, ci_low, ci_high (F-based; Satterthwaite's approximation for ICC2, as
+        psych::ICC).
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, a target lacks a rater's rating, or there are fewer than 2 targets
+        or raters.
+
+    References
+    ----------
+    Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations: Uses in assessing rater
+    reliability. Psychological Bulletin, 86(2), 420-428.
+    McGraw, K. O., & Wong, S. P. (1996). Forming inferences about some intraclass correlation
+    coefficients. Psychological Methods, 1(1), 30-46.
+    """
+    missing = [c for c in (targets, raters, ratings) if c not in data.columns]
+    if missing:
+        raise ValueError(f"columns {missing} are not in the data")
+    table = data.pivot_table(index=targets, columns=raters, values=ratings, aggfunc="first")
+    if table.isna().any().any():
+        raise ValueError("every target must be rated by every rater (complete two-way layout)")
+    x = table.to_numpy(dtype=float)
+    n, k = x.shape
+    if n < 2 or k < 2:
+        raise ValueError(f"need at least 2 targets and 2 raters, got {n} and {k}")
+    grand = x.mean()
+    ss_rows = k * ((x.mean(axis=1) - grand) ** 2).sum()
+    ss_cols = n * ((x.mean(axis=0) - grand) ** 2).sum()
+    ss_total = ((x - grand) ** 2).sum()
+    ss_error = ss_total - ss_rows - ss_cols
+    msr, msc = ss_rows / (n - 1), ss_cols / (k - 1)
+    mse = ss_error / ((n - 1) * (k - 1))
+    msw = (ss_cols + ss_error) / (n * (k - 1))
+    level = 1 - confidence
+    q = 1 - level / 2
+    f1, df1_1, df2_1 = msr / msw, n - 1, n * (k - 1)
+    f3, df2_3 = msr / mse, (n - 1) * (k - 1)
+    icc1 = (msr - msw) / (msr + (k - 1) * msw)
+    icc2 = (msr - mse) / (msr + (k - 1) * mse + k * (msc - mse) / n)
+    icc3 = (msr - mse) / (msr + (k - 1) * mse)
+    f1l, f1u = f1 / stats.f.ppf(q, df1_1, df2_1), f1 * stats.f.ppf(q, df2_1, df1_1)
+    f3l, f3u = f3 / stats.f.ppf(q, n - 1, df2_3), f3 * stats.f.ppf(q, df2_3, n - 1)
+    fj = msc / mse
+    vn = (k - 1) * (n - 1) * (k * icc2 * fj + n * (1 + (k - 1) * icc2) - k * icc2) ** 2
+    vd = (n - 1) * k**2 * icc2**2 * fj**2 + (n * (1 + (k - 1) * icc2) - k * icc2) ** 2
+    v = vn / vd
+    f2u, f2l = stats.f.ppf(q, n - 1, v), stats.f.ppf(q, v, n - 1)
+    l2 = n * (msr - f2u * mse) / (f2u * (k * msc + (k * n - k - n) * mse) + n * msr)
+    u2 = n * (f2l * msr - mse) / (k * msc + (k * n - k - n) * mse + n * f2l * msr)
+    p1, p3 = stats.f.sf(f1, df1_1, df2_1), stats.f.sf(f3, n - 1, df2_3)
+    rows = {
+        "ICC1": (icc1, f1, df1_1, df2_1, p1, (f1l - 1) / (f1l + k - 1), (f1u - 1) / (f1u + k - 1)),
+        "ICC2": (icc2, f3, n - 1, df2_3, p3, l2, u2),
+        "ICC3": (icc3, f3, n - 1, df2_3, p3, (f3l - 1) / (f3l + k - 1), (f3u - 1) / (f3u + k - 1)),
+        "ICC1k": ((msr - msw) / msr, f1, df1_1, df2_1, p1, 1 - 1 / f1l, 1 - 1 / f1u),
+        "ICC2k": (
+            (msr - mse) / (msr + (msc - mse) / n),
+            f3,
+            n - 1,
+            df2_3,
+            p3,
+            l2 * k / (1 + l2 * (k - 1)),
+            u2 * k / (1 + u2 * (k - 1)),
+        ),
+        "ICC3k": ((msr - mse) / msr, f3, n - 1, df2_3, p3, 1 - 1 / f3l, 1 - 1 / f3u),
+    }
+    return pd.DataFrame.from_dict(
+        rows, orient="index", columns=["icc", "F", "df1", "df2", "p", "ci_low", "ci_high"]
+    )
