@@ -112,6 +112,13 @@ def test_reliable_improvement_and_cost(cohort):
     reliability = {r["construct"]: r["population_alpha"] for r in truth["reliability"]}
     improved = outcomes.reliable_improvement(scores, reliability)
     assert improved["reliable_improvement"].any()
+    counts = outcomes.pairs_improved(improved)
+    assert 0 < counts["pairs_both"] <= counts["pairs_any"] <= counts["pairs"] <= 250
+    by_person = improved.groupby("pseudonym")["reliable_improvement"].any()
+    assert (
+        counts["pairs_any"]
+        == improved[improved["pseudonym"].isin(by_person[by_person].index)]["pair_id"].nunique()
+    )
     cost = outcomes.cost_summary(6000, 250, improved)
     assert cost["total_cost"] == 1_500_000
     people = improved.loc[improved["reliable_improvement"], "pseudonym"].nunique()

@@ -22,6 +22,7 @@ __all__ = [
     "cost_summary",
     "dose_response",
     "pair_change",
+    "pairs_improved",
     "perception_accuracy",
     "reliable_improvement",
     "response_shift",
@@ -272,6 +273,36 @@ def reliable_improvement(
             "reliable_deterioration",
         ]
     ]
+
+
+def pairs_improved(improved: pd.DataFrame) -> pd.Series:
+    """Count the pairs in which members improved reliably (on at least one construct).
+
+    Parameters
+    ----------
+    improved : pandas.DataFrame
+        From `reliable_improvement`.
+
+    Returns
+    -------
+    pandas.Series
+        pairs (with at least one member assessed), pairs_any (at least one member improved
+        reliably), pairs_both (both members did), share_any (pairs_any / pairs).
+    """
+    if improved.empty:
+        return pd.Series({"pairs": 0, "pairs_any": 0, "pairs_both": 0, "share_any": np.nan})
+    person = improved.groupby(["pair_id", "pseudonym"])["reliable_improvement"].any()
+    per_pair = person.groupby("pair_id").agg(["any", "all", "size"])
+    both = per_pair["all"] & (per_pair["size"] == 2)
+    pairs = len(per_pair)
+    return pd.Series(
+        {
+            "pairs": pairs,
+            "pairs_any": int(per_pair["any"].sum()),
+            "pairs_both": int(both.sum()),
+            "share_any": per_pair["any"].mean(),
+        }
+    )
 
 
 def response_shift(scores: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
