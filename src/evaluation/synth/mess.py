@@ -125,12 +125,16 @@ def _stranger(source: Source, faults: list[dict], rng, *, kind: str) -> None:
     _add(source, faults, kind, position, value=row["participantcode"], expected="quarantine_row")
 
 
-def _cell(source: Source, faults, rng, kind: str, column, value, expected: str) -> None:
-    """Replace one answered cell of `column` (any unmarked row if none is answered) with `value`."""
+def _cell(source: Source, faults, rng, kind: str, column, make, expected: str) -> None:
+    """Replace one answered cell of `column` (any unmarked row if none is answered).
+
+    `make` takes the cell's answer and returns the planted value and any extra fault details.
+    """
     table = source.table
     free = table[FAULT_COLUMN].isna().to_numpy()
     answered = np.flatnonzero(table[column.key].notna().to_numpy() & free)
     row = int(rng.choice(answered if len(answered) else np.flatnonzero(free)))
+    value, details = make(table.at[row, column.key])
     table.at[row, column.key] = value
     _add(
         source,
@@ -141,28 +145,17 @@ def _cell(source: Source, faults, rng, kind: str, column, value, expected: str) 
         participant_id=table.at[row, "participantcode"],
         value=value,
         expected=expected,
+        **details,
     )
 
 
 def _relabel(source: Source, faults, rng, kind: str, column, spoil) -> None:
     """Replace an answered code by its own label, spoiled by `spoil`: converting it restores the code."""
-    table = source.table
-    free = table[FAULT_COLUMN].isna().to_numpy() & table[column.key].notna().to_numpy()
-    row = int(rng.choice(np.flatnonzero(free)))
-    code = int(table.at[row, column.key])
-    value = spoil(column.scale.label(code, source.layout.lang))
-    table.at[row, column.key] = value
-    _add(
-        source,
-        faults,
-        kind,
-        row,
-        column=column.key,
-        participant_id=table.at[row, "participantcode"],
-        value=value,
-        expected="convert",
-        code=code,
-    )
+
+    def make(code):
+        return spoil(column.scale.label(int(code), source.layout.lang)), {"code": int(code)}
+
+    _cell(source, faults, rng, kind, column, make, "convert")
 
 
 def plant_faults(sources: list[Source], rng: np.random.Generator) -> list[dict]:
@@ -196,11 +189,19 @@ def plant_faults(sources: list[Source], rng: np.random.Generator) -> list[dict]:
         rng,
         "out_of_range",
         agree,
-        max(agree.scale.codes) + 1,
+        lambda _: (max(agree.scale.codes) + 1, {}),
         "quarantine_cell",
     )
     eleven = next(c for c in _ordinal_columns(by_key[("followup", "adept")]) if max(c.scale.codes) == 10)
-    _cell(by_key[("followup", "adept")], faults, rng, "out_of_range", eleven, 11, "quarantine_cell")
+    _cell(
+        by_key[("followup", "adept")],
+        faults,
+        rng,
+        "out_of_range",
+        eleven,
+        lambda _: (11, {}),
+        "quarantine_cell",
+    )
     for source in surveys + [s for s in sources if s.instrument == "inspiration"][:1]:
         column = _ordinal_columns(source)[3]
         if not source.platform.labels:
@@ -210,7 +211,7 @@ def plant_faults(sources: list[Source], rng: np.random.Generator) -> list[dict]:
         texts = [c for c in source.layout.columns if c.scale.type == "text"]
         if texts and source.instrument == "followup" and source.role == "mentor":
             value = "Tack för ett bra program! Kontakta mig gärna på kim.exempel@example.se."
-            _cell(source, faults, rng, "email_in_comment", texts[0], value, "redact")
+            _cell(source, faults, rng, "email_in_comment", texts[0], lambda _, v=value: (v, {}), "redact")
     return faults
 
 
