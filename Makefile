@@ -22,14 +22,10 @@ $(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[dev]"
 	@touch $(STAMP)
 
-# Until the reports exist, the demo checks the templates, exports every form a coordinator needs into
-# reports/forms/, generates the synthetic cohort data/demo (messy, mixed platforms) and ingests it.
-demo: $(STAMP) ## Run the main job / kör huvudflödet (now: templates, forms, synthetic cohort, ingest)
+demo: $(STAMP) ## Run the whole flow on a synthetic cohort / kör hela flödet på en syntetisk kohort
 	$(BIN)/evaluation survey check
-	$(BIN)/evaluation survey list
 	$(BIN)/evaluation survey export-all reports/forms
-	$(BIN)/evaluation synth data/demo --pairs 40 --agencies 8 --seed 2021 --format mixed --mess --force
-	$(BIN)/evaluation ingest data/demo
+	$(BIN)/evaluation demo data/demo
 
 test: $(STAMP) ## Run the test suite / kör testerna
 	$(BIN)/python -m pytest
@@ -42,7 +38,8 @@ $(VENV)/.lab-installed: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[dev,lab]"
 	@touch $@
 
-lab: $(VENV)/.lab-installed ## Open JupyterLab on notebooks/ / öppna JupyterLab
+lab: $(VENV)/.lab-installed ## Open JupyterLab on notebooks/ (demo cohort as default) / öppna JupyterLab
+	test -f data/demo/processed/responses.parquet || $(BIN)/evaluation demo data/demo
 	$(BIN)/jupyter lab notebooks/
 
 lock: $(BIN)/python ## Re-resolve dependencies and rewrite the lock file / uppdatera låsfilen

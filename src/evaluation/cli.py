@@ -347,6 +347,98 @@ def ingest(
         err.print(f"[yellow]Varning / warning:[/yellow] {warning}", highlight=False)
 
 
+REPORTS_DIR = Path("reports")
+
+
+def _report_dir(folder: Path, out: Path | None) -> Path:
+    from evaluation.cohort import load_cohort
+
+    return out if out is not None else REPORTS_DIR / load_cohort(folder).id
+
+
+def _print_results(results, index: Path) -> None:
+    failed = [r for r in results if r.status == "failed"]
+    ran = sum(r.status == "ok" for r in results)
+    skipped = sum(r.status == "skipped" for r in results)
+    out.print(f"Körda / ran {ran}, oförändrade / unchanged {skipped}, misslyckade / failed {len(failed)}.")
+    for result in failed:
+        cell = f", cell {result.cell}" if result.cell is not None else ""
+        err.print(
+            f"[red]Misslyckades / failed[/red]: {result.task.notebook.name} {result.task.parameters}{cell}: "
+            f"{result.error} (partial notebook: {result.task.executed})",
+            highlight=False,
+            markup=True,
+        )
+    out.print(f"Index: {index}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("report")
+def report(
+    folder: Annotated[Path, typer.Argument(help="Kohortmappen / cohort folder (ingested).")],
+    only: Annotated[
+        str | None,
+        typer.Option(
+            help="Bara en rapporttyp / one report kind: data-quality, "
+            "instrument-quality, cohort, agency, pair, comparison."
+        ),
+    ] = None,
+    lang: Annotated[Lang, typer.Option(help="Språk / language.")] = Lang.sv,
+    jobs: Annotated[int, typer.Option(help="Parallella arbetare / parallel workers.")] = 2,
+    force: Annotated[bool, typer.Option("--force", help="Kör om allt / re-run every report.")] = False,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Rapportmapp / output folder (default reports/<cohort id>).")
+    ] = None,
+    compare: Annotated[
+        list[Path] | None,
+        typer.Option(help="Fler kohorter att jämföra / more cohorts to compare (comparison report)."),
+    ] = None,
+) -> None:
+    """Skriv rapporterna / Build the cohort's reports with papermill into reports/<cohort>/.
+
+    index.html, cohort.html, data-quality.html, instrument-quality.html, agencies/<agency>.html,
+    pairs/<pair_id>.html (never linked from the index), results/*.csv and the executed notebooks.
+    Unchanged reports are not re-run unless --force.
+    """
+    from evaluation.reporting import build_reports
+
+    index, results = build_reports(
+        folder,
+        _report_dir(folder, out_dir),
+        lang=lang.value,
+        only=only,
+        jobs=jobs,
+        force=force,
+        compare=compare,
+    )
+    _print_results(results, index)
+
+
+@app.command("demo")
+def demo(
+    folder: Annotated[
+        Path, typer.Argument(help="Mapp för den syntetiska kohorten / synthetic cohort folder.")
+    ] = Path("data/demo"),
+    jobs: Annotated[int, typer.Option(help="Parallella arbetare / parallel workers.")] = 2,
+) -> None:
+    """Hela flödet på en syntetisk kohort / The whole flow on a synthetic cohort.
+
+    synth (mixed platforms, with planted faults) -> ingest -> report, and prints the index path.
+    """
+    from evaluation.ingest import ingest_cohort
+    from evaluation.reporting import build_reports
+    from evaluation.synth import synthesize
+
+    templates = _templates(None)
+    synthesize(folder, templates, pairs=40, agencies=8, seed=2021, fmt="mixed", mess=True, force=True)
+    out.print(f"Syntetisk kohort / synthetic cohort: {folder}")
+    ingest_cohort(folder, templates)
+    out.print(f"Importerad / ingested: {folder / 'processed'}")
+    index, results = build_reports(folder, _report_dir(folder, None), jobs=jobs)
+    _print_results(results, index)
+
+
 def main() -> None:
     """Run the command line; print the toolkit's own errors without a traceback."""
     try:

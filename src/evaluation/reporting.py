@@ -1,0 +1,370 @@
+"""Building a cohort's reports: plan, run each notebook with papermill on warm kernels, convert to HTML.
+
+papermill itself is sequential and starts a kernel for every notebook (about 0.5 s), which then
+imports pandas, statsmodels, seaborn and pingouin again (about 2 s). Here each worker thread owns one
+kernel, started once (one start at a time: concurrent starts race for ports, papermill issues 239 and
+552) and warmed with the imports; papermill runs every notebook of that worker on it, with
+``%reset -f`` as the first cell, so that no variable of one report reaches the next. Paths are
+absolute: papermill's ``cwd`` changes the process's working directory and is not thread-safe (473).
+
+A report whose inputs (notebook, processed data, parameters, package version) are unchanged is not
+run again. A failing notebook is reported with its parameters, cell and error, its partially executed
+notebook is kept, and the other reports still run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import hashlib
+import html
+import json
+import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from evaluation import __version__
+from evaluation.cohort import load_cohort
+from evaluation.errors import EvaluationError
+
+__all__ = ["KINDS", "Result", "Task", "build_reports", "plan"]
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+KINDS = {
+    "data-quality": "data_quality",
+    "instrument-quality": "instrument_quality",
+    "cohort": "cohort",
+    "agency": "agency",
+    "pair": "pair",
+    "comparison": "comparison",
+}
+"""Report kind (as in ``--only``) to notebook name."""
+
+REMOVED_TAGS = {"remove_cell", "parameters", "injected-parameters", "evaluation-reset"}
+CACHE_FILE = ".build.json"
+WARM_UP = "import evaluation.reports, evaluation.outcomes, evaluation.stats, pingouin, statsmodels.api"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One report: the notebook, its parameters, where it goes, and the hash of its inputs."""
+
+    kind: str
+    notebook: Path
+    parameters: dict
+    html: Path
+    executed: Path
+    key: str
+    title: str
+
+
+@dataclass
+class Result:
+    """What happened to one task: ok, skipped (unchanged) or failed (with cell and error)."""
+
+    task: Task
+    status: str
+    seconds: float = 0.0
+    error: str = ""
+    cell: int | None = None
+
+
+def _digest(*parts: bytes | str) -> str:
+    sha = hashlib.sha256()
+    for part in parts:
+        sha.update(part if isinstance(part, bytes) else part.encode("utf-8"))
+        sha.update(b"\0")
+    return sha.hexdigest()
+
+
+def data_fingerprint(cohort_dir: Path) -> str:
+    """Return the SHA-256 of the cohort's processed data and settings (what reports read)."""
+    files = [*sorted((cohort_dir / "processed").glob("*")), cohort_dir / "cohort.yml"]
+    return _digest(*(p.name.encode() + p.read_bytes() for p in files if p.is_file()))
+
+
+def plan(
+    cohort_dir: Path,
+    out_dir: Path,
+    *,
+    lang: str = "sv",
+    only: str | None = None,
+    compare: list[Path] | None = None,
+) -> tuple[list[Task], list[str]]:
+    """Return the report tasks for a cohort, and the agencies left without a report (too small).
+
+    Parameters
+    ----------
+    cohort_dir : pathlib.Path
+        The cohort folder, ingested.
+    out_dir : pathlib.Path
+        ``reports/<cohort id>``.
+    lang : {"sv", "en"}
+        Language of the reports.
+    only : str, optional
+        One report kind (`KINDS`).
+    compare : list of pathlib.Path, optional
+        Further cohort folders for the comparison report (which runs only when asked for or given).
+
+    Raises
+    ------
+    EvaluationError
+        If the cohort has not been ingested or the kind is unknown.
+    """
+    if only is not None and only not in KINDS:
+        raise EvaluationError(
+            f"okänd rapporttyp / unknown report kind {only!r}; expected one of {', '.join(KINDS)}"
+        )
+    cohort_dir = cohort_dir.resolve()
+    if not (cohort_dir / "processed" / "responses.parquet").exists():
+        raise EvaluationError(f"{cohort_dir}: kör först / run first: evaluation ingest {cohort_dir}")
+    config = load_cohort(cohort_dir)
+    roster = pd.read_csv(cohort_dir / "roster.csv", dtype=str)
+    fingerprint = data_fingerprint(cohort_dir)
+    results = str((out_dir / "results").resolve())
+    common = {"cohort_dir": str(cohort_dir), "lang": lang, "results_dir": results}
+    wanted: list[tuple[str, str, dict, str, str]] = []
+    for kind, name in (
+        ("data-quality", "data-quality"),
+        ("instrument-quality", "instrument-quality"),
+        ("cohort", "cohort"),
+    ):
+        wanted.append((kind, f"{name}.html", {}, name, kind))
+    sizes = roster.groupby("agency")["participant_id"].nunique()
+    small = sorted(a for a, n in sizes.items() if n < config.min_group_size)
+    for agency in sorted(a for a, n in sizes.items() if n >= config.min_group_size):
+        wanted.append(("agency", f"agencies/{agency}.html", {"agency": agency}, f"agency-{agency}", agency))
+    for pair_id in sorted(roster["pair_id"].unique()):
+        wanted.append(("pair", f"pairs/{pair_id}.html", {"pair_id": pair_id}, f"pair-{pair_id}", pair_id))
+    if compare or only == "comparison":
+        folders = [str(cohort_dir)] + [str(Path(c).resolve()) for c in compare or []]
+        wanted.append(("comparison", "comparison.html", {"cohort_dirs": folders}, "comparison", "comparison"))
+        fingerprint = _digest(fingerprint, *(data_fingerprint(Path(f)) for f in folders[1:]))
+    tasks = []
+    for kind, html_name, extra, stem, title in wanted:
+        if only is not None and kind != only:
+            continue
+        notebook = NOTEBOOKS / f"{KINDS[kind]}.ipynb"
+        parameters = {**common, **extra}
+        if kind == "comparison":
+            del parameters["cohort_dir"]  # the comparison reads its list of cohorts
+        key = _digest(notebook.read_bytes(), fingerprint, json.dumps(parameters, sort_keys=True), __version__)
+        tasks.append(
+            Task(
+                kind,
+                notebook,
+                parameters,
+                out_dir / html_name,
+                out_dir / "notebooks" / f"{stem}.ipynb",
+                key,
+                title,
+            )
+        )
+    return tasks, small
+
+
+class _Kernels:
+    """One warm kernel per worker thread; started one at a time."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._start_lock = threading.Lock()
+        self._all: list = []
+
+    def get(self):
+        km = getattr(self._local, "km", None)
+        if km is None or not km.is_alive():
+            import papermill as pm
+            from jupyter_client.manager import KernelManager
+
+            with self._start_lock:
+                km = KernelManager(kernel_name="python3")
+                km.start_kernel(stderr=subprocess.DEVNULL)  # the kernel's start-up chatter is noise here
+                self._all.append(km)
+            warm = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(WARM_UP)])
+            warm.metadata["kernelspec"] = {
+                "name": "python3",
+                "display_name": "Python 3",
+                "language": "python",
+            }
+            pm.execute_notebook(
+                warm, None, km=km, kernel_name="python3", progress_bar=False, log_output=False
+            )
+            self._local.km = km
+        return km
+
+    def shutdown(self) -> None:
+        for km in self._all:
+            with contextlib.suppress(Exception):  # a kernel that already died
+                km.shutdown_kernel(now=True)
+
+
+def _declared(notebook: Path) -> set[str]:
+    import papermill as pm
+
+    return set(pm.inspect_notebook(str(notebook)))
+
+
+def _to_html(executed: nbformat.NotebookNode, task: Task) -> str:
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(
+        template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
+    remover = TagRemovePreprocessor(remove_cell_tags=REMOVED_TAGS, enabled=True)
+    exporter.register_preprocessor(remover, enabled=True)
+    body, _ = exporter.from_notebook_node(
+        copy.deepcopy(executed), resources={"metadata": {"name": task.title}}
+    )
+    lang = html.escape(task.parameters.get("lang", "sv"))
+    body = body.replace("<html>", f'<html lang="{lang}">', 1)
+    style = (
+        "<style>table.report{border-collapse:collapse;margin:1rem 0}table.report th,table.report td"
+        "{border:1px solid #6b6b6b;padding:.25rem .5rem}table.report td.num{text-align:right}"
+        "figure img{max-width:100%}</style>"
+    )
+    return body.replace("</head>", style + "</head>", 1)
+
+
+def _run_one(task: Task, kernels: _Kernels) -> Result:
+    import time
+
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    start = time.perf_counter()
+    unknown = set(task.parameters) - _declared(task.notebook)
+    if unknown:
+        return Result(
+            task, "failed", error=f"parameters not declared by {task.notebook.name}: {sorted(unknown)}"
+        )
+    notebook = nbformat.read(task.notebook, as_version=4)
+    notebook.cells.insert(0, nbformat.v4.new_code_cell("%reset -f", metadata={"tags": ["evaluation-reset"]}))
+    task.executed.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        executed = pm.execute_notebook(
+            notebook,
+            str(task.executed),
+            parameters=task.parameters,
+            km=kernels.get(),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=900,
+        )
+    except PapermillExecutionError as exc:
+        return Result(
+            task,
+            "failed",
+            time.perf_counter() - start,
+            error=f"{exc.ename}: {exc.evalue}",
+            cell=exc.exec_count,
+        )
+    except Exception as exc:  # a dead kernel, a timeout: still report it and go on
+        return Result(task, "failed", time.perf_counter() - start, error=f"{type(exc).__name__}: {exc}")
+    task.html.parent.mkdir(parents=True, exist_ok=True)
+    task.html.write_text(_to_html(executed, task), encoding="utf-8")
+    return Result(task, "ok", time.perf_counter() - start)
+
+
+def _write_index(
+    out_dir: Path, cohort_dir: Path, tasks: list[Task], results: list[Result], small: list[str]
+) -> Path:
+    config = load_cohort(cohort_dir)
+    failed = {r.task.html for r in results if r.status == "failed"}
+    links = []
+    for task in tasks:
+        if task.kind == "pair" or task.html in failed or not task.html.exists():
+            continue  # pair reports are for the pair only, never linked here
+        target = html.escape(str(task.html.relative_to(out_dir)))
+        links.append(f'<li><a href="{target}">{html.escape(task.title)}</a></li>')
+    versions = "".join(
+        f"<li>{html.escape(i)} {html.escape(p.version)}</li>" for i, p in sorted(config.instruments.items())
+    )
+    note = "".join(
+        f"<li>{html.escape(a)}: färre än {config.min_group_size} deltagare, ingen rapport / fewer than "
+        f"{config.min_group_size} participants, no report</li>"
+        for a in small
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="sv"><head><meta charset="utf-8"><title>Rapporter – {html.escape(config.name)}</title></head>
+<body><main>
+<h1>Rapporter <span lang="en">/ Reports</span>: {html.escape(config.name)}</h1>
+<p>Skapad / built {date.today().isoformat()}. Period {config.period.start} – {config.period.end}.
+Datafingeravtryck / data fingerprint <code>{data_fingerprint(cohort_dir)[:16]}</code>.</p>
+<h2>Rapporter <span lang="en">/ Reports</span></h2><ul>{"".join(links)}</ul>
+<h2>Instrumentversioner <span lang="en">/ Instrument versions</span></h2><ul>{versions}</ul>
+<h2>Myndigheter utan rapport <span lang="en">/ Agencies without a report</span></h2>
+<ul>{note or "<li>–</li>"}</ul>
+</main></body></html>
+"""
+    path = out_dir / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def build_reports(
+    cohort_dir: Path,
+    out_dir: Path,
+    *,
+    lang: str = "sv",
+    only: str | None = None,
+    jobs: int = 2,
+    force: bool = False,
+    compare: list[Path] | None = None,
+    progress: bool = True,
+) -> tuple[Path, list[Result]]:
+    """Plan, run and convert a cohort's reports; return the index path and what happened to each.
+
+    Parameters
+    ----------
+    cohort_dir, out_dir, lang, only, compare
+        As for `plan`.
+    jobs : int
+        Worker threads, each with its own warm kernel.
+    force : bool
+        Run every report, unchanged or not.
+    progress : bool
+        Show a progress bar.
+    """
+    out_dir = out_dir.resolve()
+    tasks, small = plan(cohort_dir, out_dir, lang=lang, only=only, compare=compare)
+    cache_path = out_dir / CACHE_FILE
+    cache = json.loads(cache_path.read_text(encoding="utf-8")) if cache_path.exists() and not force else {}
+    todo = [t for t in tasks if force or cache.get(str(t.html)) != t.key or not t.html.exists()]
+    results = [Result(t, "skipped") for t in tasks if t not in todo]
+    if todo:
+        kernels = _Kernels()
+        try:
+            results += _execute(todo, kernels, max(1, min(jobs, len(todo))), progress)
+        finally:
+            kernels.shutdown()
+    for result in results:
+        if result.status == "ok":
+            cache[str(result.task.html)] = result.task.key
+        elif result.status == "failed":
+            cache.pop(str(result.task.html), None)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cache_path.write_text(json.dumps(cache, indent=1, sort_keys=True), encoding="utf-8")
+    index = _write_index(out_dir, cohort_dir.resolve(), tasks, results, small)
+    return index, results
+
+
+def _execute(todo: list[Task], kernels: _Kernels, jobs: int, progress: bool) -> list[Result]:
+    from rich.progress import Progress
+
+    results = []
+    with Progress(disable=not progress, transient=True) as bar, ThreadPoolExecutor(max_workers=jobs) as pool:
+        job = bar.add_task("Rapporter / reports", total=len(todo))
+        futures = [pool.submit(_run_one, task, kernels) for task in todo]
+        for future in as_completed(futures):
+            results.append(future.result())
+            bar.advance(job)
+    return results

@@ -1,0 +1,263 @@
+"""What the report notebooks call: loading a cohort, Swedish/English text, accessible tables and figures.
+
+Notebooks stay thin: a parameters cell, then one-line calls into this module and
+`evaluation.outcomes`. Everything a reader sees comes from here, in the report's language; every
+figure gets a title and a text alternative that states its finding.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from evaluation.cohort import CohortConfig, load_cohort
+from evaluation.instruments import Templates, load_templates
+from evaluation.scoring import score
+
+__all__ = [
+    "CohortData",
+    "construct_name",
+    "figure",
+    "forest_plot",
+    "heading",
+    "load",
+    "paragraph",
+    "save_results",
+    "slope_plot",
+    "table",
+]
+
+PALETTE = {"mentor": "#0072B2", "adept": "#D55E00"}
+"""Okabe-Ito colours, distinguishable with colour-vision deficiencies, with enough contrast on white."""
+
+ROLE_NAMES = {
+    "sv": {"mentor": "mentorer", "adept": "adepter"},
+    "en": {"mentor": "mentors", "adept": "adepts"},
+}
+
+
+@dataclass
+class CohortData:
+    """A cohort's processed data and the derived scores."""
+
+    folder: Path
+    config: CohortConfig
+    templates: Templates
+    responses: pd.DataFrame
+    scores: pd.DataFrame
+    inspiration: pd.DataFrame
+    meeting_log: pd.DataFrame
+    quarantine: pd.DataFrame
+    ingest: dict
+
+
+def load(cohort_dir: str | Path) -> CohortData:
+    """Load a cohort's ``processed/`` outputs (run ``evaluation ingest`` first) and score them."""
+    folder = Path(cohort_dir)
+    processed = folder / "processed"
+    if not (processed / "responses.parquet").exists():
+        raise FileNotFoundError(
+            f"{processed / 'responses.parquet'} saknas / is missing: run `evaluation ingest {folder}` first"
+        )
+    templates = load_templates()
+    responses = pd.read_parquet(processed / "responses.parquet")
+    log_path = processed / "meeting_log.parquet"
+    return CohortData(
+        folder=folder,
+        config=load_cohort(folder),
+        templates=templates,
+        responses=responses,
+        scores=score(responses, templates),
+        inspiration=pd.read_parquet(processed / "inspiration.parquet"),
+        meeting_log=pd.read_parquet(log_path) if log_path.exists() else pd.DataFrame(),
+        quarantine=pd.read_csv(processed / "quarantine.csv"),
+        ingest=json.loads((processed / "ingest_report.json").read_text(encoding="utf-8")),
+    )
+
+
+def construct_name(data: CohortData, construct: str, lang: str) -> str:
+    """Return a construct's name in `lang`."""
+    found = data.templates.constructs.get(construct)
+    return found.name[lang] if found else construct
+
+
+def _show(markup: str):
+    from IPython.display import HTML
+
+    return HTML(markup)
+
+
+def heading(sv: str, en: str, lang: str, level: int = 2):
+    """Display a heading in the report's language."""
+    return _show(f"<h{level}>{html.escape(sv if lang == 'sv' else en)}</h{level}>")
+
+
+def paragraph(sv: str, en: str, lang: str):
+    """Display a paragraph in the report's language."""
+    return _show(f"<p>{html.escape(sv if lang == 'sv' else en)}</p>")
+
+
+def table(frame: pd.DataFrame, caption: str, *, digits: int = 2):
+    """Display an accessible table: a caption, header cells with scope, numbers right-aligned."""
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
+    rows = []
+    for _, row in frame.iterrows():
+        cells = []
+        for value in row:
+            if isinstance(value, float | np.floating):
+                text = "–" if np.isnan(value) else f"{value:.{digits}f}"
+                cells.append(f'<td class="num">{text}</td>')
+            else:
+                cells.append(f"<td>{html.escape(str(value))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return _show(
+        f'<table class="report"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def figure(fig: plt.Figure, *, title: str, alt: str):
+    """Display a figure as an embedded PNG with its title and a text alternative stating its finding."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return _show(
+        f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}">'
+        f"<figcaption>{html.escape(title)}</figcaption></figure>"
+    )
+
+
+def forest_plot(change: pd.DataFrame, data: CohortData, lang: str):
+    """Return a forest plot of mean change with 95% CIs per construct and role, and its finding."""
+    frame = change[change["mean_diff"].notna()].copy()
+    frame["label"] = [construct_name(data, c, lang) for c in frame["construct"]]
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(frame) + 1.2))
+    order = sorted(frame["label"].unique())
+    for offset, (role, group) in zip((-0.15, 0.15), frame.groupby("role"), strict=False):
+        y = np.array([order.index(label) for label in group["label"]]) + offset
+        ax.errorbar(
+            group["mean_diff"],
+            y,
+            xerr=[group["mean_diff"] - group["ci_low"], group["ci_high"] - group["mean_diff"]],
+            fmt="o",
+            color=PALETTE[role],
+            label=ROLE_NAMES[lang][role],
+            capsize=3,
+        )
+    ax.axvline(0, color="#333333", linewidth=1)
+    ax.set_yticks(range(len(order)), order)
+    ax.set_xlabel("Förändring (efter − före)" if lang == "sv" else "Change (after − before)")
+    ax.legend(loc="lower right")
+    sns.despine(fig)
+    clear = frame[(frame["ci_low"] > 0) | (frame["ci_high"] < 0)]
+    if lang == "sv":
+        finding = (
+            f"{len(clear)} av {len(frame)} förändringar har ett konfidensintervall som inte omfattar noll."
+        )
+    else:
+        finding = f"{len(clear)} of {len(frame)} changes have a confidence interval that excludes zero."
+    return fig, finding
+
+
+def slope_plot(data: CohortData, construct: str, lang: str):
+    """Return a paired slope plot (each participant before and after) for a construct, and its finding."""
+    wide = data.scores[(data.scores["construct"] == construct) & data.scores["wave"].isin(["pre", "post"])]
+    wide = (
+        wide.pivot_table(index=["pseudonym", "role"], columns="wave", values="score").dropna().reset_index()
+    )
+    fig, ax = plt.subplots(figsize=(5, 4))
+    for _, row in wide.iterrows():
+        ax.plot([0, 1], [row["pre"], row["post"]], color=PALETTE[row["role"]], alpha=0.35, linewidth=1)
+    for role, group in wide.groupby("role"):
+        ax.plot(
+            [0, 1],
+            [group["pre"].mean(), group["post"].mean()],
+            color=PALETTE[role],
+            linewidth=3,
+            label=ROLE_NAMES[lang][role],
+        )
+    ax.set_xticks([0, 1], ["Före", "Efter"] if lang == "sv" else ["Before", "After"])
+    ax.set_ylabel(construct_name(data, construct, lang))
+    ax.legend()
+    sns.despine(fig)
+    up = float((wide["post"] > wide["pre"]).mean()) if len(wide) else float("nan")
+    finding = (
+        f"{up:.0%} av deltagarna fick ett högre värde efter programmet."
+        if lang == "sv"
+        else f"{up:.0%} of participants scored higher after the program."
+    )
+    return fig, finding
+
+
+def save_results(frame: pd.DataFrame, results_dir: str | Path, name: str) -> Path:
+    """Write a report's key numbers as tidy CSV (``results/<name>.csv``) and return the path."""
+    folder = Path(results_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.csv"
+    frame.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+def response_rates(data: CohortData) -> pd.DataFrame:
+    """Return response rates per instrument, wave and role (the cohort as a whole).
+
+    Columns: instrument, wave, role, invited, responded, rate.
+    """
+    rates = pd.DataFrame(data.ingest["response_rates"])
+    if rates.empty:
+        return rates
+    grouped = (
+        rates.groupby(["instrument", "wave", "role"], sort=True)[["invited", "responded"]].sum().reset_index()
+    )
+    grouped["rate"] = grouped["responded"] / grouped["invited"]
+    return grouped
+
+
+def quarantine_summary(data: CohortData) -> pd.DataFrame:
+    """Return quarantined rows and cells per source file and reason (columns: file, kind, count)."""
+    if data.quarantine.empty:
+        return pd.DataFrame(columns=["file", "kind", "count"])
+    return data.quarantine.groupby(["file", "kind"]).size().rename("count").reset_index()
+
+
+def reliability_table(data: CohortData) -> pd.DataFrame:
+    """Return Cronbach's alpha per mean-scored construct and wave.
+
+    Columns: construct, wave, alpha, ci_low, ci_high, n, note.
+    """
+    from evaluation.stats import cronbach_alpha
+
+    rows = []
+    for construct in data.templates.constructs.values():
+        if construct.scoring.method != "mean":
+            continue
+        items = list(construct.scoring.items)
+        codes = data.templates.scale_of(data.templates.items[items[0]]).codes
+        for wave, group in data.responses[data.responses["item"].isin(items)].groupby("wave", sort=True):
+            wide = group.pivot_table(index="pseudonym", columns="item", values="value")
+            row = {"construct": construct.id, "wave": wave}
+            try:
+                result = cronbach_alpha(
+                    wide[[i for i in items if i in wide]],
+                    reverse=list(construct.scoring.reverse),
+                    scale_min=min(codes),
+                    scale_max=max(codes),
+                )
+                row |= {k: result[k] for k in ("alpha", "ci_low", "ci_high", "n")} | {"note": ""}
+            except (ValueError, KeyError) as exc:
+                row |= {"note": str(exc)}
+            rows.append(row)
+    return pd.DataFrame(rows)

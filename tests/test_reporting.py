@@ -1,0 +1,162 @@
+"""The report pipeline: every notebook runs, HTML without code, index, failures, caching, no leaks."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import nbformat
+import pytest
+from typer.testing import CliRunner
+
+from evaluation import reporting
+from evaluation.cli import app
+from evaluation.ingest import ingest_cohort
+from evaluation.reporting import Task, _execute, _Kernels, build_reports
+from evaluation.synth import synthesize
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def cohorts(templates, tmp_path_factory):
+    root = tmp_path_factory.mktemp("reporting")
+    folders = []
+    for seed in (1, 2):
+        folder = root / f"cohort{seed}"
+        synthesize(folder, templates, pairs=6, agencies=2, seed=seed, fmt="mixed", mess=True)
+        ingest_cohort(folder, templates)
+        folders.append(folder)
+    return root, folders
+
+
+@pytest.fixture(scope="module")
+def built(cohorts):
+    root, (first, second) = cohorts
+    out = root / "reports" / "cohort1"
+    index, results = build_reports(first, out, jobs=2, compare=[second], progress=False)
+    return out, index, results
+
+
+def test_every_notebook_runs_and_writes_html_and_results(built):
+    out, _, results = built
+    assert [r for r in results if r.status != "ok"] == []
+    assert {r.task.kind for r in results} == set(reporting.KINDS)
+    for name in ("cohort.html", "data-quality.html", "instrument-quality.html", "comparison.html"):
+        assert (out / name).exists(), name
+    assert len(list((out / "pairs").glob("*.html"))) == 6
+    assert len(list((out / "notebooks").glob("*.ipynb"))) == len(results)
+    change = (out / "results" / "cohort_change.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert change == "construct,role,n,mean_pre,mean_post,mean_diff,ci_low,ci_high,p,p_adj,hedges_gav"
+
+
+def test_reports_contain_no_code_and_declare_their_language(built):
+    out, _, _ = built
+    for page in out.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "reports.load(" not in text and "from evaluation import" not in text, page
+        assert re.search(r'<html lang="(sv|en)"', text), page
+        assert "<img" not in text or 'alt="' in text
+
+
+def test_index_links_leadership_reports_but_never_pairs(built):
+    out, index, results = built
+    text = index.read_text(encoding="utf-8")
+    links = set(re.findall(r'href="([^"]+)"', text))
+    leadership = {str(r.task.html.relative_to(out)) for r in results if r.task.kind != "pair"}
+    assert leadership <= links
+    assert not any(link.startswith("pairs/") for link in links)
+    assert "Instrumentversioner" in text and "fingerprint" in text
+
+
+def test_unchanged_reports_are_not_rerun_and_force_reruns(cohorts, built):
+    _, (first, second) = cohorts
+    out, _, _ = built
+    _, again = build_reports(first, out, jobs=2, compare=[second], progress=False)
+    assert {r.status for r in again} == {"skipped"}
+    _, forced = build_reports(first, out, only="data-quality", force=True, progress=False)
+    assert [r.status for r in forced] == ["ok"]
+
+
+def _notebook(path, *cells, parameters="value = 1"):
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
+            *(nbformat.v4.new_code_cell(c) for c in cells),
+        ]
+    )
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def _task(tmp_path, notebook, name, parameters):
+    return Task(
+        "cohort", notebook, parameters, tmp_path / f"{name}.html", tmp_path / f"{name}.ipynb", name, name
+    )
+
+
+def test_failure_names_notebook_cell_and_error_and_others_finish(tmp_path):
+    good = _notebook(tmp_path / "good.ipynb", "print(value)")
+    bad = _notebook(tmp_path / "bad.ipynb", "x = 1", "raise RuntimeError('planted failure')")
+    kernels = _Kernels()
+    try:
+        results = _execute(
+            [_task(tmp_path, bad, "bad", {"value": 2}), _task(tmp_path, good, "good", {"value": 3})],
+            kernels,
+            1,
+            progress=False,
+        )
+    finally:
+        kernels.shutdown()
+    by_name = {r.task.key: r for r in results}
+    assert by_name["good"].status == "ok" and (tmp_path / "good.html").exists()
+    failed = by_name["bad"]
+    assert failed.status == "failed" and "RuntimeError: planted failure" in failed.error
+    assert failed.cell is not None
+    partial = nbformat.read(tmp_path / "bad.ipynb", as_version=4)  # kept for inspection
+    assert any(o.get("ename") == "RuntimeError" for c in partial.cells for o in c.get("outputs", []))
+
+
+def test_undeclared_parameters_are_an_error_and_no_state_leaks(tmp_path):
+    first = _notebook(tmp_path / "first.ipynb", "leaked = 42")
+    second = _notebook(
+        tmp_path / "second.ipynb", "assert 'leaked' not in dir(), 'state leaked between reports'"
+    )
+    kernels = _Kernels()
+    try:
+        # one worker runs the three in order, on its one kernel
+        results = _execute(
+            [
+                _task(tmp_path, first, "first", {"value": 1}),
+                _task(tmp_path, first, "unknown", {"value": 1, "colour": "red"}),
+                _task(tmp_path, second, "second", {"value": 1}),
+            ],
+            kernels,
+            1,
+            progress=False,
+        )
+    finally:
+        kernels.shutdown()
+    by_name = {r.task.key: r for r in results}
+    assert by_name["first"].status == "ok"
+    assert by_name["unknown"].status == "failed" and "colour" in by_name["unknown"].error
+    assert by_name["second"].status == "ok", by_name["second"].error
+    assert len(kernels._all) == 1  # one warm kernel served every report
+
+
+def test_cli_report_exits_non_zero_on_a_failing_notebook(cohorts, tmp_path, monkeypatch):
+    _, (first, _) = cohorts
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(reporting.NOTEBOOKS, notebooks)
+    broken = nbformat.read(notebooks / "data_quality.ipynb", as_version=4)
+    broken.cells.append(nbformat.v4.new_code_cell("1 / 0"))
+    nbformat.write(broken, notebooks / "data_quality.ipynb")
+    monkeypatch.setattr(reporting, "NOTEBOOKS", notebooks)
+    result = runner.invoke(
+        app, ["report", str(first), "--only", "data-quality", "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 1
+    assert "ZeroDivisionError" in result.output and "data_quality.ipynb" in result.output
+    assert json.loads((tmp_path / "out" / ".build.json").read_text(encoding="utf-8")) == {}
