@@ -160,3 +160,17 @@ def test_cli_report_exits_non_zero_on_a_failing_notebook(cohorts, tmp_path, monk
     assert result.exit_code == 1
     assert "ZeroDivisionError" in result.output and "data_quality.ipynb" in result.output
     assert json.loads((tmp_path / "out" / ".build.json").read_text(encoding="utf-8")) == {}
+
+
+def test_notebooks_are_committed_thin_and_without_outputs():
+    for path in sorted(reporting.NOTEBOOKS.glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        code = [c for c in notebook.cells if c.cell_type == "code"]
+        tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, f"{path.name}: exactly one parameters cell"
+        for cell in code:
+            assert not cell.get("outputs") and cell.get("execution_count") is None, path.name
+            assert not re.search(r"^\s*(def |class |for |while )", cell.source, re.M), (
+                path.name,
+                cell.source,
+            )

@@ -28,11 +28,13 @@ from evaluation.scoring import score
 
 __all__ = [
     "CohortData",
+    "agency_heatmap",
     "construct_name",
     "figure",
     "forest_plot",
     "heading",
     "load",
+    "pair_dumbbell",
     "paragraph",
     "save_results",
     "slope_plot",
@@ -261,3 +263,103 @@ def reliability_table(data: CohortData) -> pd.DataFrame:
                 row |= {"note": str(exc)}
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def cost_table(data: CohortData) -> pd.DataFrame:
+    """Return the program's cost per adept and per participant with a reliable improvement.
+
+    Reliable change uses each construct's Cronbach's alpha at baseline as its reliability. Columns:
+    measure, value.
+    """
+    from evaluation import outcomes
+
+    alphas = reliability_table(data)
+    reliability = alphas[alphas["wave"] == "pre"].set_index("construct")["alpha"].dropna().to_dict()
+    improved = outcomes.reliable_improvement(data.scores, reliability)
+    adepts = int((data.scores.drop_duplicates("pseudonym")["role"] == "adept").sum())
+    cost = outcomes.cost_summary(data.config.cost_per_adept_sek, adepts, improved)
+    pairs = outcomes.pairs_improved(improved)
+    return pd.concat([cost, pairs]).to_frame("value").reset_index(names="measure")
+
+
+def compare(cohort_dirs: list[str | Path]) -> pd.DataFrame:
+    """Return `evaluation.outcomes.cohort_change` of several cohorts, with a ``cohort`` column (its name)."""
+    from evaluation import outcomes
+
+    frames = []
+    for folder in cohort_dirs:
+        data = load(folder)
+        frames.append(outcomes.cohort_change(data.scores).assign(cohort=data.config.name))
+    return pd.concat(frames, ignore_index=True)
+
+
+def agency_heatmap(data: CohortData, lang: str):
+    """Return a heatmap of mean change per agency and construct (groups below the minimum left blank).
+
+    Cells come from `evaluation.outcomes.by_agency`: a suppressed group is never computed, only drawn
+    as an empty cell. Returns the figure and its finding.
+    """
+    from evaluation import outcomes
+
+    table = outcomes.by_agency(data.scores, data.config.min_group_size)
+    table = table.groupby(["agency", "construct"], as_index=False)["mean_diff"].mean()
+    grid = table.pivot(index="agency", columns="construct", values="mean_diff")
+    grid.columns = [construct_name(data, c, lang) for c in grid.columns]
+    fig, ax = plt.subplots(figsize=(1.0 + 0.6 * grid.shape[1], 0.5 * grid.shape[0] + 2.5))
+    sns.heatmap(
+        grid,
+        ax=ax,
+        cmap="vlag",
+        center=0,
+        annot=True,
+        fmt=".2f",
+        linewidths=0.5,
+        cbar_kws={"label": "Förändring" if lang == "sv" else "Change"},
+    )
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    shown = grid.notna().sum().sum()
+    finding = (
+        f"{shown} av {grid.size} celler visas; tomma celler är grupper under minsta redovisningsstorlek."
+        if lang == "sv"
+        else f"{shown} of {grid.size} cells are shown; empty cells are groups below the minimum group size."
+    )
+    return fig, finding
+
+
+def pair_dumbbell(data: CohortData, pair_id: str, lang: str):
+    """Return a dumbbell chart of each member's scores before and after, per construct, for one pair."""
+    from evaluation import outcomes
+
+    pair = outcomes.pair_change(data.scores).query("pair_id == @pair_id")
+    pair = pair.assign(label=[construct_name(data, c, lang) for c in pair["construct"]]).sort_values("label")
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(pair) + 1.2))
+    y = np.arange(len(pair))
+    for offset, role in ((-0.15, "mentor"), (0.15, "adept")):
+        ax.hlines(y + offset, pair[f"{role}_pre"], pair[f"{role}_post"], color=PALETTE[role], linewidth=2)
+        ax.scatter(
+            pair[f"{role}_pre"],
+            y + offset,
+            color="white",
+            edgecolor=PALETTE[role],
+            zorder=3,
+            label=f"{ROLE_NAMES[lang][role]}: {'före' if lang == 'sv' else 'before'}",
+        )
+        ax.scatter(
+            pair[f"{role}_post"],
+            y + offset,
+            color=PALETTE[role],
+            zorder=3,
+            label=f"{ROLE_NAMES[lang][role]}: {'efter' if lang == 'sv' else 'after'}",
+        )
+    ax.set_yticks(y, pair["label"])
+    ax.legend(loc="lower right", fontsize="small")
+    sns.despine(fig)
+    up = int((pair[["mentor_change", "adept_change"]] > 0).sum().sum())
+    total = int(pair[["mentor_change", "adept_change"]].notna().sum().sum())
+    finding = (
+        f"{up} av {total} värden blev högre efter programmet."
+        if lang == "sv"
+        else f"{up} of {total} scores were higher after the program."
+    )
+    return fig, finding
