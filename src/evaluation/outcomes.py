@@ -450,7 +450,21 @@ def by_agency(scores: pd.DataFrame, min_group_size: int, *, confidence: float = 
             row["n"] = None  # the size of a suppressed group is not shown either
             row["note"] = f"fewer than {min_group_size}: not shown"
         rows.append(row)
-    return pd.DataFrame(rows)
+    columns = [
+        "agency",
+        "construct",
+        "role",
+        "n",
+        "suppressed",
+        "mean_pre",
+        "mean_post",
+        "mean_diff",
+        "ci_low",
+        "ci_high",
+        "hedges_gav",
+        "note",
+    ]
+    return pd.DataFrame(rows).reindex(columns=columns)
 
 
 def cost_summary(cost_per_adept: float, n_adepts: int, improved: pd.DataFrame) -> pd.Series:

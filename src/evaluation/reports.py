@@ -305,7 +305,16 @@ def agency_heatmap(data: CohortData, lang: str):
     table = table.groupby(["agency", "construct"], as_index=False)["mean_diff"].mean()
     grid = table.pivot(index="agency", columns="construct", values="mean_diff")
     grid.columns = [construct_name(data, c, lang) for c in grid.columns]
-    fig, ax = plt.subplots(figsize=(1.0 + 0.6 * grid.shape[1], 0.5 * grid.shape[0] + 2.5))
+    fig, ax = plt.subplots(figsize=(1.0 + 0.6 * max(grid.shape[1], 4), 0.5 * grid.shape[0] + 2.5))
+    if grid.notna().sum().sum() == 0:
+        ax.axis("off")
+        message = (
+            "Ingen myndighet når minsta redovisningsstorlek."
+            if lang == "sv"
+            else "No agency reaches the minimum reporting size."
+        )
+        ax.text(0.5, 0.5, message, ha="center", va="center")
+        return fig, message
     sns.heatmap(
         grid,
         ax=ax,
