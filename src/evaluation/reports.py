@@ -29,12 +29,14 @@ from evaluation.scoring import score
 __all__ = [
     "CohortData",
     "agency_heatmap",
+    "change_table",
     "construct_name",
     "figure",
     "forest_plot",
     "heading",
     "load",
     "pair_dumbbell",
+    "pair_table",
     "paragraph",
     "save_results",
     "slope_plot",
@@ -372,3 +374,62 @@ def pair_dumbbell(data: CohortData, pair_id: str, lang: str):
         else f"{up} of {total} scores were higher after the program."
     )
     return fig, finding
+
+
+_CHANGE_HEADERS = {
+    "sv": {
+        "construct": "Område",
+        "role": "Roll",
+        "n": "Antal",
+        "mean_pre": "Före",
+        "mean_post": "Efter",
+        "mean_diff": "Förändring",
+        "ci": "95 % konfidensintervall",
+        "p_adj": "p (justerat)",
+        "hedges_gav": "Effektstorlek (g)",
+    },
+    "en": {
+        "construct": "Construct",
+        "role": "Role",
+        "n": "n",
+        "mean_pre": "Before",
+        "mean_post": "After",
+        "mean_diff": "Change",
+        "ci": "95% confidence interval",
+        "p_adj": "p (adjusted)",
+        "hedges_gav": "Effect size (g)",
+    },
+}
+
+
+def change_table(change: pd.DataFrame, data: CohortData, lang: str) -> pd.DataFrame:
+    """Return change per construct and role (`evaluation.outcomes.cohort_change`) for readers.
+
+    Construct and role names in `lang`, the interval as one column, headers in `lang`; rows without
+    an estimate keep their reason in the change column.
+    """
+    frame = change.copy()
+    frame["construct"] = [construct_name(data, c, lang) for c in frame["construct"]]
+    frame["role"] = frame["role"].map(lambda r: ROLE_NAMES[lang].get(r, r))
+    frame["ci"] = [
+        "–" if pd.isna(low) else f"[{low:.2f}, {high:.2f}]"
+        for low, high in zip(frame["ci_low"], frame["ci_high"], strict=True)
+    ]
+    columns = [c for c in _CHANGE_HEADERS[lang] if c in frame.columns]
+    return frame[columns].rename(columns=_CHANGE_HEADERS[lang])
+
+
+def pair_table(data: CohortData, pair_id: str, lang: str) -> pd.DataFrame:
+    """Return one pair's construct scores before and after, per member, for the pair's own report."""
+    from evaluation import outcomes
+
+    pair = outcomes.pair_change(data.scores).query("pair_id == @pair_id")
+    pair = pair.dropna(subset=["mentor_pre", "mentor_post", "adept_pre", "adept_post"], how="all")
+    names = {
+        "sv": ["Område", "Mentor före", "Mentor efter", "Adept före", "Adept efter"],
+        "en": ["Construct", "Mentor before", "Mentor after", "Adept before", "Adept after"],
+    }
+    out = pair[["construct", "mentor_pre", "mentor_post", "adept_pre", "adept_post"]].copy()
+    out["construct"] = [construct_name(data, c, lang) for c in out["construct"]]
+    out.columns = names[lang]
+    return out
