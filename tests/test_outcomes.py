@@ -156,3 +156,20 @@ def test_edge_cases_say_why_instead_of_silent_nan():
     )
     model = outcomes.change_model(one_agency, "k")
     assert "one agency" in " ".join(model.notes)
+
+
+def test_convergence_and_program_experience(cohort, templates):
+    _, _, scores, _ = cohort
+    gaps = outcomes.convergence(scores).set_index("construct")
+    pairs = outcomes.pair_change(scores)
+    complete = pairs[(pairs["construct"] == "tech_use") & (pairs["note"] == "")]
+    assert gaps.loc["tech_use", "pairs"] == len(complete)
+    assert gaps.loc["tech_use", "convergence"] == pytest.approx(
+        complete["gap_pre"].abs().mean() - complete["gap_post"].abs().mean()
+    )
+    assert (
+        gaps.loc["tech_use", "ci_low"] < gaps.loc["tech_use", "convergence"] < gaps.loc["tech_use", "ci_high"]
+    )
+    experience = outcomes.program_experience(scores, templates).set_index(["construct", "role"])
+    assert experience.loc[("relationship_quality", "adept"), "n"] > 100
+    assert ("value_coaching", "adept") not in experience.index  # coaching is for mentors only

@@ -19,11 +19,13 @@ __all__ = [
     "by_agency",
     "change_model",
     "cohort_change",
+    "convergence",
     "cost_summary",
     "dose_response",
     "pair_change",
     "pairs_improved",
     "perception_accuracy",
+    "program_experience",
     "reliable_improvement",
     "response_shift",
 ]
@@ -164,6 +166,52 @@ def pair_change(scores: pd.DataFrame) -> pd.DataFrame:
     ].notna().all(axis=1)
     out["note"] = np.where(both, "", "one member, or one wave, missing: no gap change")
     return out.reset_index()
+
+
+def convergence(scores: pd.DataFrame) -> pd.DataFrame:
+    """Return the generational gaps in the pairs before and after, per construct.
+
+    Returns
+    -------
+    pandas.DataFrame
+        construct, pairs (with both members at both waves), mean_abs_gap_pre, mean_abs_gap_post,
+        convergence (mean of |gap_pre| - |gap_post|: positive when pairs came closer), ci_low,
+        ci_high (t interval of the mean convergence), note.
+    """
+    pairs = pair_change(scores)
+    pairs = pairs[pairs["note"] == ""]
+    rows = []
+    for construct, group in pairs.groupby("construct", sort=True):
+        row = {
+            "construct": construct,
+            "pairs": len(group),
+            "mean_abs_gap_pre": group["gap_pre"].abs().mean(),
+            "mean_abs_gap_post": group["gap_post"].abs().mean(),
+            "convergence": group["convergence"].mean(),
+        }
+        if len(group) >= 3 and group["convergence"].std() > 0:
+            half = sps.t.ppf(0.975, len(group) - 1) * group["convergence"].std() / np.sqrt(len(group))
+            row |= {"ci_low": row["convergence"] - half, "ci_high": row["convergence"] + half, "note": ""}
+        else:
+            row |= {"ci_low": np.nan, "ci_high": np.nan, "note": "fewer than 3 complete pairs or no variance"}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def program_experience(scores: pd.DataFrame, instruments: Templates) -> pd.DataFrame:
+    """Return the follow-up-only constructs (the program experience) per role: n, mean and SD.
+
+    Returns
+    -------
+    pandas.DataFrame
+        construct, role, n, mean, sd.
+    """
+    program = {c.id for c in instruments.constructs.values() if c.domain == "program"}
+    data = scores[scores["construct"].isin(program) & (scores["wave"] == "post") & scores["score"].notna()]
+    table = (
+        data.groupby(["construct", "role"], sort=True)["score"].agg(["count", "mean", "std"]).reset_index()
+    )
+    return table.rename(columns={"count": "n", "std": "sd"})
 
 
 def perception_accuracy(responses: pd.DataFrame, instruments: Templates) -> tuple[pd.DataFrame, pd.DataFrame]:

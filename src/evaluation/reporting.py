@@ -7,7 +7,7 @@ kernel, started once (one start at a time: concurrent starts race for ports, pap
 ``%reset -f`` as the first cell, so that no variable of one report reaches the next. Paths are
 absolute: papermill's ``cwd`` changes the process's working directory and is not thread-safe (473).
 
-A report whose inputs (notebook, processed data, parameters, package version) are unchanged is not
+A report whose inputs (notebook, processed data, parameters, package version and code) are unchanged is not
 run again. A failing notebook is reported with its parameters, cell and error, its partially executed
 notebook is kept, and the other reports still run.
 """
@@ -83,6 +83,13 @@ def _digest(*parts: bytes | str) -> str:
     return sha.hexdigest()
 
 
+def package_fingerprint() -> str:
+    """Return the SHA-256 of the package's source (version and code): reports depend on both."""
+    root = Path(__file__).resolve().parent
+    files = sorted(root.rglob("*.py")) + sorted((root / "templates").glob("*"))
+    return _digest(__version__, *(p.read_bytes() for p in files))
+
+
 def data_fingerprint(cohort_dir: Path) -> str:
     """Return the SHA-256 of the cohort's processed data and settings (what reports read)."""
     files = [*sorted((cohort_dir / "processed").glob("*")), cohort_dir / "cohort.yml"]
@@ -127,6 +134,7 @@ def plan(
     config = load_cohort(cohort_dir)
     roster = pd.read_csv(cohort_dir / "roster.csv", dtype=str)
     fingerprint = data_fingerprint(cohort_dir)
+    package = package_fingerprint()
     results = str((out_dir / "results").resolve())
     common = {"cohort_dir": str(cohort_dir), "lang": lang, "results_dir": results}
     wanted: list[tuple[str, str, dict, str, str]] = []
@@ -154,7 +162,7 @@ def plan(
         parameters = {**common, **extra}
         if kind == "comparison":
             del parameters["cohort_dir"]  # the comparison reads its list of cohorts
-        key = _digest(notebook.read_bytes(), fingerprint, json.dumps(parameters, sort_keys=True), __version__)
+        key = _digest(notebook.read_bytes(), fingerprint, json.dumps(parameters, sort_keys=True), package)
         tasks.append(
             Task(
                 kind,

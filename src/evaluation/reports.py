@@ -29,12 +29,15 @@ from evaluation.scoring import score
 __all__ = [
     "CohortData",
     "agency_heatmap",
+    "agency_response_rates",
+    "agency_vs_cohort",
     "change_table",
     "construct_name",
     "figure",
     "forest_plot",
     "heading",
     "load",
+    "missing_items",
     "pair_dumbbell",
     "pair_table",
     "paragraph",
@@ -228,6 +231,62 @@ def response_rates(data: CohortData) -> pd.DataFrame:
     )
     grouped["rate"] = grouped["responded"] / grouped["invited"]
     return grouped
+
+
+def agency_response_rates(data: CohortData) -> pd.DataFrame:
+    """Return response rates per agency, instrument, wave and role; groups below the minimum are hidden.
+
+    Columns: agency, instrument, wave, role, invited, responded, rate (invited, responded and rate are
+    missing for a group smaller than the cohort's minimum reporting size).
+    """
+    rates = pd.DataFrame(data.ingest["response_rates"])
+    if rates.empty:
+        return rates
+    small = rates["invited"] < data.config.min_group_size
+    rates[["invited", "responded", "rate"]] = rates[["invited", "responded", "rate"]].astype(float)
+    rates.loc[small, ["invited", "responded", "rate"]] = np.nan
+    return rates[["agency", "instrument", "wave", "role", "invited", "responded", "rate"]]
+
+
+def missing_items(data: CohortData, top: int = 10) -> pd.DataFrame:
+    """Return the items most often left unanswered (columns as `evaluation.scoring.item_statistics`)."""
+    from evaluation.scoring import item_statistics
+
+    items = item_statistics(data.responses, data.templates)
+    return items.sort_values("missing_share", ascending=False).head(top)[
+        ["instrument", "wave", "item", "n", "missing_share"]
+    ]
+
+
+def agency_vs_cohort(data: CohortData, agency: str, lang: str) -> pd.DataFrame:
+    """Return the agency's change next to the cohort's, per construct and role, for readers.
+
+    Groups of the agency below the minimum reporting size show no number (see
+    `evaluation.outcomes.by_agency`).
+    """
+    from evaluation import outcomes
+
+    own = outcomes.by_agency(data.scores, data.config.min_group_size).query("agency == @agency")
+    cohort = outcomes.cohort_change(data.scores)[["construct", "role", "mean_diff"]]
+    merged = cohort.merge(
+        own[["construct", "role", "mean_diff", "suppressed"]],
+        on=["construct", "role"],
+        how="left",
+        suffixes=("_cohort", "_agency"),
+    )
+    merged["construct"] = [construct_name(data, c, lang) for c in merged["construct"]]
+    merged["role"] = merged["role"].map(lambda r: ROLE_NAMES[lang].get(r, r))
+    merged["mean_diff_agency"] = [
+        ("visas inte" if lang == "sv" else "not shown") if s is True else v
+        for v, s in zip(merged["mean_diff_agency"], merged["suppressed"], strict=True)
+    ]
+    headers = {
+        "sv": ["Område", "Roll", "Förändring i kohorten", "Förändring på myndigheten"],
+        "en": ["Construct", "Role", "Change in the cohort", "Change at the agency"],
+    }
+    out = merged[["construct", "role", "mean_diff_cohort", "mean_diff_agency"]]
+    out.columns = headers[lang]
+    return out
 
 
 def quarantine_summary(data: CohortData) -> pd.DataFrame:
