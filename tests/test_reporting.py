@@ -174,3 +174,65 @@ def test_notebooks_are_committed_thin_and_without_outputs():
                 path.name,
                 cell.source,
             )
+
+
+def _identifiers(cohort_dir) -> set[str]:
+    """Every direct identifier the roster and the raw exports hold."""
+    import pandas as pd
+
+    from evaluation.formats import platform
+    from evaluation.ingest import read_export
+
+    roster = pd.read_csv(cohort_dir / "roster.csv", dtype=str)
+    found = set(roster["participant_id"]) | set(roster["email"])
+    found |= {e.split("@")[0] for e in roster["email"]}
+    for path in (cohort_dir / "raw").iterdir():
+        if path.name == "README.md":
+            continue
+        raw = read_export(path)
+        shape = platform(raw.platform)
+        for column, canonical in shape.meta.items():
+            if canonical in ("email", "name", "responseid", "ipaddress") and column in raw.frame:
+                values = {str(v) for v in raw.frame[column].dropna()}
+                found |= {v for v in values if len(v) > 3}  # sequential ids 1, 2, 3 are not identifying
+    return found
+
+
+def _scan(out, secrets: set[str], minimum: int = 5) -> list[tuple[str, str]]:
+    """Every identifier found in any file under `out`, and every group count below `minimum` in results."""
+    import pandas as pd
+
+    problems = []
+    for path in sorted(out.rglob("*")):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="ignore")
+            problems += [(path.name, s) for s in sorted(secrets) if s in text]
+    for path in sorted((out / "results").glob("*.csv")):
+        table = pd.read_csv(path)
+        for column in ("n", "invited", "pairs", "n_completers", "n_dropouts"):
+            if column in table:
+                sizes = pd.to_numeric(table[column], errors="coerce").dropna()
+                problems += [(path.name, f"{column}={int(v)}") for v in sizes[sizes < minimum]]
+    return problems
+
+
+def test_no_identifier_or_small_group_reaches_any_report(cohorts, built):
+    _, (first, _) = cohorts
+    out, _, _ = built
+    secrets = _identifiers(first)
+    assert len(secrets) > 20
+    assert _scan(out, secrets) == []
+
+
+def test_the_scan_fails_when_a_leak_is_planted(cohorts, built, tmp_path):
+    _, (first, _) = cohorts
+    out, _, _ = built
+    secrets = _identifiers(first)
+    planted = tmp_path / "planted"
+    shutil.copytree(out, planted)
+    email = sorted(s for s in secrets if "@" in s)[0]
+    page = planted / "cohort.html"
+    page.write_text(page.read_text(encoding="utf-8") + f"<p>{email}</p>", encoding="utf-8")
+    (planted / "results" / "small.csv").write_text("agency,n,mean\nX,3,4.2\n", encoding="utf-8")
+    found = _scan(planted, secrets)
+    assert ("cohort.html", email) in found and ("small.csv", "n=3") in found

@@ -41,6 +41,7 @@ __all__ = [
     "pair_dumbbell",
     "pair_table",
     "paragraph",
+    "protect",
     "save_results",
     "slope_plot",
     "table",
@@ -267,7 +268,9 @@ def agency_vs_cohort(data: CohortData, agency: str, lang: str) -> pd.DataFrame:
     from evaluation import outcomes
 
     own = outcomes.by_agency(data.scores, data.config.min_group_size).query("agency == @agency")
-    cohort = outcomes.cohort_change(data.scores)[["construct", "role", "mean_diff"]]
+    cohort = protect(outcomes.cohort_change(data.scores), data, "construct", "role")[
+        ["construct", "role", "mean_diff"]
+    ]
     merged = cohort.merge(
         own[["construct", "role", "mean_diff", "suppressed"]],
         on=["construct", "role"],
@@ -350,7 +353,8 @@ def compare(cohort_dirs: list[str | Path]) -> pd.DataFrame:
     frames = []
     for folder in cohort_dirs:
         data = load(folder)
-        frames.append(outcomes.cohort_change(data.scores).assign(cohort=data.config.name))
+        change = protect(outcomes.cohort_change(data.scores), data, "construct", "role")
+        frames.append(change.assign(cohort=data.config.name))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -492,3 +496,13 @@ def pair_table(data: CohortData, pair_id: str, lang: str) -> pd.DataFrame:
     out["construct"] = [construct_name(data, c, lang) for c in out["construct"]]
     out.columns = names[lang]
     return out
+
+
+def protect(frame: pd.DataFrame, data: CohortData, *labels: str) -> pd.DataFrame:
+    """Return `frame` with every group below the cohort's minimum reporting size hidden.
+
+    See `evaluation.disclosure.protect`; `labels` are the columns that name a row and stay visible.
+    """
+    from evaluation.disclosure import protect as _protect
+
+    return _protect(frame, data.config.min_group_size, labels=labels)
