@@ -173,3 +173,58 @@ def test_convergence_and_program_experience(cohort, templates):
     experience = outcomes.program_experience(scores, templates).set_index(["construct", "role"])
     assert experience.loc[("relationship_quality", "adept"), "n"] > 100
     assert ("value_coaching", "adept") not in experience.index  # coaching is for mentors only
+
+
+def _agency_scores(sizes: dict[str, int], seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for agency, n in sizes.items():
+        for i in range(n):
+            pre = float(rng.normal(3, 0.5))
+            for wave, value in (("pre", pre), ("post", pre + float(rng.normal(0.3, 0.4)))):
+                rows.append(
+                    {
+                        "pseudonym": f"{agency}{i}",
+                        "pair_id": f"{agency}p{i}",
+                        "agency": agency,
+                        "role": "mentor",
+                        "wave": wave,
+                        "construct": "k",
+                        "score": value,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def test_subtraction_attack_cannot_recover_a_suppressed_agency():
+    scores = _agency_scores({"A": 10, "B": 8, "C": 3})
+    table = outcomes.by_agency(scores, 5).set_index("agency")
+    # C alone (3) is suppressed. Shown alone, A and B would let a reader recover C from the cohort
+    # total: mean_C = (N * mean_all - n_A * mean_A - n_B * mean_B) / n_C. So B is suppressed too,
+    # and B and C are shown only pooled (11 >= 5).
+    assert table.loc["C", "suppressed"] and table.loc["B", "suppressed"] and not table.loc["A", "suppressed"]
+    pooled = table.loc[outcomes.OTHER_AGENCIES]
+    assert pooled["n"] == 11
+    total = outcomes.cohort_change(scores).iloc[0]
+    recovered_n = total["n"] - table.loc["A", "n"] - pooled["n"]
+    assert recovered_n == 0  # the shown numbers add up without a remainder: nothing left to recover
+    change = scores.pivot_table(index=["pseudonym", "agency"], columns="wave", values="score").reset_index()
+    change["d"] = change["post"] - change["pre"]
+    expected = change[change["agency"].isin(["B", "C"])]["d"].mean()
+    assert pooled["mean_diff"] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "sizes", [{"A": 6, "B": 2}, {"A": 3, "B": 3, "C": 20}, {"A": 4}, {"A": 7, "B": 9, "C": 12}]
+)
+def test_suppressed_agencies_always_total_zero_or_at_least_the_minimum(sizes):
+    table = outcomes.by_agency(_agency_scores(sizes), 5)
+    hidden = [a for a, s in zip(table["agency"], table["suppressed"], strict=True) if s]
+    total = sum(sizes[a] for a in hidden)
+    shown = table[~table["suppressed"].astype(bool)]
+    # Either nothing is hidden, or the hidden agencies together reach the minimum, or nothing at all is
+    # shown (a cohort too small to break down: its total is protected in the reports themselves).
+    assert total == 0 or total >= 5 or shown.empty
+    assert (shown["n"] >= 5).all()
+    if total >= 5:
+        assert outcomes.OTHER_AGENCIES in set(table["agency"])

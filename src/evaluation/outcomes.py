@@ -15,6 +15,7 @@ from evaluation.instruments import Templates
 from evaluation.stats import ModelResult, adjust_pvalues, mixed_model, paired_change, reliable_change
 
 __all__ = [
+    "OTHER_AGENCIES",
     "attrition",
     "by_agency",
     "change_model",
@@ -461,43 +462,60 @@ def dose_response(scores: pd.DataFrame, meeting_log: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-def by_agency(scores: pd.DataFrame, min_group_size: int, *, confidence: float = 0.95) -> pd.DataFrame:
-    """Change per agency, construct and role, suppressed below the minimum reporting group size.
+OTHER_AGENCIES = "Övriga myndigheter / other agencies"
+"""The label of the pooled row of agencies too small to be shown on their own."""
 
-    A group with fewer than `min_group_size` participants is returned with ``suppressed`` True and
-    no statistic: nothing about it is computed into a visible number.
+
+def _wide_change(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.pivot_table(index="pseudonym", columns="wave", values="score")
+
+
+def by_agency(scores: pd.DataFrame, min_group_size: int, *, confidence: float = 0.95) -> pd.DataFrame:
+    """Change per agency, construct and role, with disclosure control against small groups.
+
+    For each construct and role, an agency with fewer than `min_group_size` participants is
+    suppressed: no statistic of it is computed into a visible number. So that a suppressed agency
+    cannot be recovered by subtraction (the cohort total minus the agencies shown), the suppressed
+    agencies must together reach the minimum: if they do not, the smallest shown agencies are
+    suppressed too until they do (complementary suppression). The suppressed agencies are then
+    reported pooled as `OTHER_AGENCIES`, a group of at least the minimum.
 
     Returns
     -------
     pandas.DataFrame
-        agency, construct, role, n, suppressed, and for groups at or above the minimum: mean_pre,
+        agency (or `OTHER_AGENCIES`), construct, role, n, suppressed, and for shown groups: mean_pre,
         mean_post, mean_diff, ci_low, ci_high, hedges_gav, note.
     """
     if min_group_size < 1:
         raise ValueError(f"min_group_size must be positive, got {min_group_size}")
     rows = []
-    for (agency, construct, role), group in scores.groupby(["agency", "construct", "role"], sort=True):
-        wide = group[group["score"].notna()].pivot_table(index="pseudonym", columns="wave", values="score")
-        if not {"pre", "post"} <= set(wide.columns):
+    data = scores[scores["score"].notna() & scores["wave"].isin(["pre", "post"])]
+    for (construct, role), block in data.groupby(["construct", "role"], sort=True):
+        complete = {}
+        for agency, group in block.groupby("agency", sort=True):
+            wide = _wide_change(group)
+            if {"pre", "post"} <= set(wide.columns):
+                complete[agency] = wide[["pre", "post"]].dropna()
+        if not complete:
             continue
-        n = int(wide[["pre", "post"]].dropna().shape[0])
-        row = {
-            "agency": agency,
-            "construct": construct,
-            "role": role,
-            "n": n,
-            "suppressed": n < min_group_size,
-        }
-        if not row["suppressed"]:
-            change = _change_row(wide["pre"], wide["post"], confidence)
-            row |= {
-                k: change.get(k)
-                for k in ("mean_pre", "mean_post", "mean_diff", "ci_low", "ci_high", "hedges_gav", "note")
-            }
-        else:
-            row["n"] = None  # the size of a suppressed group is not shown either
-            row["note"] = f"fewer than {min_group_size}: not shown"
-        rows.append(row)
+        sizes = {agency: len(wide) for agency, wide in complete.items()}
+        hidden = {a for a, n in sizes.items() if n < min_group_size}
+        for agency in sorted(set(sizes) - hidden, key=lambda a: (sizes[a], a)):
+            if not hidden or sum(sizes[h] for h in hidden) >= min_group_size:
+                break
+            hidden.add(agency)  # complementary suppression
+        for agency in sorted(sizes):
+            row = {"agency": agency, "construct": construct, "role": role}
+            if agency in hidden:
+                row |= {"n": None, "suppressed": True, "note": "pooled below: too small on its own"}
+            else:
+                row |= _shown(complete[agency], confidence)
+            rows.append(row)
+        if hidden and sum(sizes[h] for h in hidden) >= min_group_size:
+            pooled = pd.concat([complete[h] for h in sorted(hidden)])
+            rows.append(
+                {"agency": OTHER_AGENCIES, "construct": construct, "role": role, **_shown(pooled, confidence)}
+            )
     columns = [
         "agency",
         "construct",
@@ -513,6 +531,12 @@ def by_agency(scores: pd.DataFrame, min_group_size: int, *, confidence: float = 
         "note",
     ]
     return pd.DataFrame(rows).reindex(columns=columns)
+
+
+def _shown(wide: pd.DataFrame, confidence: float) -> dict:
+    change = _change_row(wide["pre"], wide["post"], confidence)
+    keys = ("mean_pre", "mean_post", "mean_diff", "ci_low", "ci_high", "hedges_gav", "note")
+    return {"n": len(wide), "suppressed": False, **{k: change.get(k) for k in keys}}
 
 
 def cost_summary(cost_per_adept: float, n_adepts: int, improved: pd.DataFrame) -> pd.Series:
