@@ -44,6 +44,7 @@ __all__ = [
     "protect",
     "save_results",
     "slope_plot",
+    "summary",
     "table",
 ]
 
@@ -506,3 +507,27 @@ def protect(frame: pd.DataFrame, data: CohortData, *labels: str) -> pd.DataFrame
     from evaluation.disclosure import protect as _protect
 
     return _protect(frame, data.config.min_group_size, labels=labels)
+
+
+def summary(data: CohortData, lang: str):
+    """Display the plain-language summary that opens the cohort report (see `evaluation.summary`)."""
+    from evaluation import outcomes
+    from evaluation.summary import summarise_change
+
+    change = protect(outcomes.cohort_change(data.scores), data, "construct", "role")
+    names = {c: construct_name(data, c, lang) for c in change["construct"]}
+    baseline = set(data.scores.loc[data.scores["wave"] == "pre", "pseudonym"])
+    followed = set(data.scores.loc[data.scores["wave"] == "post", "pseudonym"])
+    attrition = len(baseline - followed) / len(baseline) if baseline else 0.0
+    parts = summarise_change(change, names, attrition, lang)
+    titles = {
+        "sv": ("Sammanfattning", "Det här förändrades", "Här ser vi ingen tydlig förändring", "Att tänka på"),
+        "en": ("Summary", "What changed", "No clear change", "Caveats"),
+    }[lang]
+    items = []
+    for title, texts in zip(
+        titles[1:], (parts["changed"], parts["unchanged"], parts["caveats"]), strict=True
+    ):
+        entries = "".join(f"<li>{html.escape(t)}</li>" for t in texts) or "<li>–</li>"
+        items.append(f"<h3>{html.escape(title)}</h3><ul>{entries}</ul>")
+    return _show(f'<section class="summary"><h2>{html.escape(titles[0])}</h2>{"".join(items)}</section>')

@@ -1,0 +1,79 @@
+"""The plain-language summary's wording rules."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from evaluation.summary import certainty_words, effect_words, number, summarise_change
+
+
+@pytest.mark.parametrize(
+    ("g", "sv", "en"),
+    [
+        (0.0, "ingen eller mycket liten", "negligible"),
+        (0.19, "ingen eller mycket liten", "negligible"),
+        (0.2, "liten", "small"),
+        (-0.49, "liten", "small"),
+        (0.5, "måttlig", "moderate"),
+        (0.79, "måttlig", "moderate"),
+        (0.8, "stor", "large"),
+        (-1.4, "stor", "large"),
+    ],
+)
+def test_effect_words_follow_cohens_thresholds(g, sv, en):
+    # Cohen (1988): 0.2 small, 0.5 medium, 0.8 large, whatever the sign.
+    assert effect_words(g, "sv") == sv and effect_words(g, "en") == en
+
+
+def test_certainty_and_numbers():
+    assert certainty_words(0.05, 0.6, "sv") == "tydlig" and certainty_words(-0.6, -0.01, "en") == "clear"
+    assert certainty_words(-0.1, 0.6, "sv") == "osäker"
+    assert number(0.456, "sv") == "0,46" and number(-1.5, "en") == "−1.50"
+    with pytest.raises(ValueError):
+        effect_words(math.nan, "sv")
+
+
+def test_summary_sorts_clear_changes_and_never_numbers_hidden_groups():
+    change = pd.DataFrame(
+        {
+            "construct": ["a", "b", "c", "d"],
+            "role": ["adept", "mentor", "adept", "mentor"],
+            "n": [30, 28, 30, None],
+            "mean_diff": [0.2, 0.6, 0.05, None],
+            "ci_low": [0.05, 0.3, -0.1, None],
+            "ci_high": [0.35, 0.9, 0.2, None],
+            "hedges_gav": [0.3, 0.9, 0.06, None],
+        }
+    )
+    parts = summarise_change(
+        change, {"a": "Förståelse", "b": "Tilltro", "c": "Klimat", "d": "Dold"}, 0.2, "sv"
+    )
+    assert len(parts["changed"]) == 2 and parts["changed"][0].startswith("Bland mentorerna ökade tilltro")
+    assert "stor effekt, g = 0,90" in parts["changed"][0] and "n = 28" in parts["changed"][0]
+    assert parts["unchanged"] == ["Klimat (adepterna)"]
+    assert not any("Dold" in t for t in parts["changed"] + parts["unchanged"])
+    assert any("jämförelsegrupp" in c for c in parts["caveats"]) and any(
+        "20 %" in c for c in parts["caveats"]
+    )
+    english = summarise_change(change, {"a": "Understanding", "b": "Confidence", "c": "Climate"}, 0.2, "en")
+    assert english["changed"][1].startswith("Among adepts, understanding increased by 0.20 scale points")
+
+
+def test_summary_states_the_adjusted_p_and_keeps_capitals():
+    change = pd.DataFrame(
+        {
+            "construct": ["t"],
+            "role": ["adept"],
+            "n": [30],
+            "mean_diff": [0.4],
+            "ci_low": [0.1],
+            "ci_high": [0.7],
+            "hedges_gav": [0.5],
+            "p_adj": [0.0123],
+        }
+    )
+    sentence = summarise_change(change, {"t": "Användning av AI"}, 0.1, "sv")["changed"][0]
+    assert "användning av AI" in sentence and "justerat p = 0,012" in sentence
