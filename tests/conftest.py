@@ -48,3 +48,30 @@ def read_yaml(path: Path):
 
 def write_yaml(path: Path, data) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def cohorts(templates, tmp_path_factory):
+    """Two small messy synthetic cohorts, ingested."""
+    from evaluation.ingest import ingest_cohort
+    from evaluation.synth import synthesize
+
+    root = tmp_path_factory.mktemp("reporting")
+    folders = []
+    for seed in (1, 2):
+        folder = root / f"cohort{seed}"
+        synthesize(folder, templates, pairs=6, agencies=2, seed=seed, fmt="mixed", mess=True)
+        ingest_cohort(folder, templates)
+        folders.append(folder)
+    return root, folders
+
+
+@pytest.fixture(scope="session")
+def built(cohorts):
+    """The reports of the first cohort (with a comparison against the second)."""
+    from evaluation.reporting import build_reports
+
+    root, (first, second) = cohorts
+    out = root / "reports" / "cohort1"
+    index, results = build_reports(first, out, jobs=2, compare=[second], progress=False)
+    return out, index, results

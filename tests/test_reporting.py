@@ -7,36 +7,13 @@ import re
 import shutil
 
 import nbformat
-import pytest
 from typer.testing import CliRunner
 
 from evaluation import reporting
 from evaluation.cli import app
-from evaluation.ingest import ingest_cohort
 from evaluation.reporting import Task, _execute, _Kernels, build_reports
-from evaluation.synth import synthesize
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def cohorts(templates, tmp_path_factory):
-    root = tmp_path_factory.mktemp("reporting")
-    folders = []
-    for seed in (1, 2):
-        folder = root / f"cohort{seed}"
-        synthesize(folder, templates, pairs=6, agencies=2, seed=seed, fmt="mixed", mess=True)
-        ingest_cohort(folder, templates)
-        folders.append(folder)
-    return root, folders
-
-
-@pytest.fixture(scope="module")
-def built(cohorts):
-    root, (first, second) = cohorts
-    out = root / "reports" / "cohort1"
-    index, results = build_reports(first, out, jobs=2, compare=[second], progress=False)
-    return out, index, results
 
 
 def test_every_notebook_runs_and_writes_html_and_results(built):
@@ -56,7 +33,8 @@ def test_reports_contain_no_code_and_declare_their_language(built):
     for page in out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "reports.load(" not in text and "from evaluation import" not in text, page
-        assert re.search(r'<html lang="(sv|en)"', text), page
+        if page.suffix == ".html":
+            assert '<html lang="sv">' in text, page  # the language the reports were built in
         assert "<img" not in text or 'alt="' in text
 
 

@@ -19,6 +19,7 @@ import copy
 import hashlib
 import html
 import json
+import re
 import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -232,7 +233,7 @@ def _to_html(executed: nbformat.NotebookNode, task: Task) -> str:
         copy.deepcopy(executed), resources={"metadata": {"name": task.title}}
     )
     lang = html.escape(task.parameters.get("lang", "sv"))
-    body = body.replace("<html>", f'<html lang="{lang}">', 1)
+    body = re.sub(r"<html[^>]*>", f'<html lang="{lang}">', body, count=1)
     style = (
         "<style>table.report{border-collapse:collapse;margin:1rem 0}table.report th,table.report td"
         "{border:1px solid #6b6b6b;padding:.25rem .5rem}table.report td.num{text-align:right}"
