@@ -77,3 +77,20 @@ def test_summary_states_the_adjusted_p_and_keeps_capitals():
     )
     sentence = summarise_change(change, {"t": "Användning av AI"}, 0.1, "sv")["changed"][0]
     assert "användning av AI" in sentence and "justerat p = 0,012" in sentence
+
+
+def test_tiny_adjusted_p_is_written_as_below_a_thousandth():
+    change = pd.DataFrame(
+        {
+            "construct": ["t"],
+            "role": ["mentor"],
+            "n": [30],
+            "mean_diff": [0.4],
+            "ci_low": [0.1],
+            "ci_high": [0.7],
+            "hedges_gav": [0.5],
+            "p_adj": [0.00001],
+        }
+    )
+    assert "justerat p < 0,001" in summarise_change(change, {"t": "X"}, 0.1, "sv")["changed"][0]
+    assert "adjusted p < 0.001" in summarise_change(change, {"t": "X"}, 0.1, "en")["changed"][0]

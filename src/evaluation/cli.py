@@ -394,6 +394,9 @@ def report(
         list[Path] | None,
         typer.Option(help="Fler kohorter att jämföra / more cohorts to compare (comparison report)."),
     ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Även PDF / also a PDF beside each leadership report (Chromium).")
+    ] = False,
 ) -> None:
     """Skriv rapporterna / Build the cohort's reports with papermill into reports/<cohort>/.
 
@@ -411,6 +414,7 @@ def report(
         jobs=jobs,
         force=force,
         compare=compare,
+        pdf=pdf,
     )
     _print_results(results, index)
 

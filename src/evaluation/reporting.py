@@ -34,7 +34,7 @@ from evaluation import __version__
 from evaluation.cohort import load_cohort
 from evaluation.errors import EvaluationError
 
-__all__ = ["KINDS", "Result", "Task", "build_reports", "plan"]
+__all__ = ["KINDS", "Result", "Task", "build_reports", "plan", "write_pdfs"]
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 KINDS = {
@@ -237,7 +237,9 @@ def _to_html(executed: nbformat.NotebookNode, task: Task) -> str:
     style = (
         "<style>table.report{border-collapse:collapse;margin:1rem 0}table.report th,table.report td"
         "{border:1px solid #6b6b6b;padding:.25rem .5rem}table.report td.num{text-align:right}"
-        "figure img{max-width:100%}</style>"
+        "figure img{max-width:100%}"
+        "@media print{.jp-Cell,.jp-OutputArea,.jp-OutputArea-child{break-inside:auto!important}"
+        "figure,tr{break-inside:avoid}h1,h2,h3{break-after:avoid}}</style>"
     )
     return body.replace("</head>", style + "</head>", 1)
 
@@ -329,6 +331,7 @@ def build_reports(
     force: bool = False,
     compare: list[Path] | None = None,
     progress: bool = True,
+    pdf: bool = False,
 ) -> tuple[Path, list[Result]]:
     """Plan, run and convert a cohort's reports; return the index path and what happened to each.
 
@@ -342,6 +345,8 @@ def build_reports(
         Run every report, unchanged or not.
     progress : bool
         Show a progress bar.
+    pdf : bool
+        Also print every leadership report (not the pairs') to a PDF beside it (`write_pdfs`).
     """
     out_dir = out_dir.resolve()
     tasks, small = plan(cohort_dir, out_dir, lang=lang, only=only, compare=compare)
@@ -363,7 +368,51 @@ def build_reports(
     out_dir.mkdir(parents=True, exist_ok=True)
     cache_path.write_text(json.dumps(cache, indent=1, sort_keys=True), encoding="utf-8")
     index = _write_index(out_dir, cohort_dir.resolve(), tasks, results, small)
+    if pdf:
+        leadership = [t.html for t in tasks if t.kind != "pair" and t.html.exists()]
+        write_pdfs([index, *leadership])
     return index, results
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def write_pdfs(pages: list[Path], chromium: str = "/usr/bin/chromium") -> list[Path]:
+    """Print each HTML page to a PDF beside it (A4, backgrounds kept) with Chromium; return the PDFs.
+
+    Raises
+    ------
+    EvaluationError
+        If Chromium is not installed (``apt-get install chromium``).
+    """
+    if not Path(chromium).exists():
+        raise EvaluationError(f"{chromium} saknas / is missing: install Debian's chromium to write PDFs")
+    from playwright.sync_api import sync_playwright
+
+    written = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        for html_page in pages:
+            page.goto(html_page.resolve().as_uri())
+            target = html_page.with_suffix(".pdf")
+            page.pdf(
+                path=str(target),
+                format="A4",
+                print_background=True,
+                margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"},
+            )
+            written.append(target)
+        browser.close()
+    return written
 
 
 def _execute(todo: list[Task], kernels: _Kernels, jobs: int, progress: bool) -> list[Result]:

@@ -55,15 +55,10 @@ def _sentence(row: pd.Series, name: str, lang: str) -> str:
     up = row["mean_diff"] > 0
     name = name[:1].lower() + name[1:]  # mid-sentence, but keep "AI" and other capitals
     adjusted = row.get("p_adj")
-    p_text = (
-        ""
-        if adjusted is None or pd.isna(adjusted)
-        else (
-            f"; justerat p = {number(adjusted, lang, 3)}"
-            if lang == "sv"
-            else f"; adjusted p = {number(adjusted, lang, 3)}"
-        )
-    )
+    p_text = ""
+    if adjusted is not None and not pd.isna(adjusted):
+        shown = f"< {number(0.001, lang, 3)}" if adjusted < 0.001 else f"= {number(adjusted, lang, 3)}"
+        p_text = f"; justerat p {shown}" if lang == "sv" else f"; adjusted p {shown}"
     who = _ROLE[lang].get(row["role"], row["role"])
     interval = (
         f"{number(row['ci_low'], lang)} till {number(row['ci_high'], lang)}"
