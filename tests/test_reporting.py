@@ -214,3 +214,20 @@ def test_the_scan_fails_when_a_leak_is_planted(cohorts, built, tmp_path):
     (planted / "results" / "small.csv").write_text("agency,n,mean\nX,3,4.2\n", encoding="utf-8")
     found = _scan(planted, secrets)
     assert ("cohort.html", email) in found and ("small.csv", "n=3") in found
+
+
+def test_comments_only_with_opt_in_enough_writers_and_cleaned(cohorts, built):
+    from evaluation import reports
+
+    _, (first, _) = cohorts
+    out, _, _ = built
+    page = (out / "cohort.html").read_text(encoding="utf-8")
+    assert "Fritextsvar visas inte" in page and "Mycket givande samtal" not in page
+    data = reports.load(first)
+    data.config.comments_in_reports = True
+    data.config.min_group_size = 100
+    assert "Fewer than 100" in reports.comments(data, "en").data
+    data.config.min_group_size = 1
+    shown = reports.comments(data, "sv").data
+    assert "<li>" in shown and "@" not in shown
+    assert "[borttaget]" in shown  # the planted e-mail in a comment was removed at ingest

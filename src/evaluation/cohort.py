@@ -101,6 +101,7 @@ class CohortConfig(_Model):
     min_group_size: int = Field(default=5, ge=3)
     cost_per_adept_sek: float = Field(default=6000, ge=0)
     synthetic: bool = False
+    comments_in_reports: bool = False
     sources: list[Source] = Field(default_factory=list)
 
 
@@ -115,6 +116,7 @@ _COHORT_HEADER = """\
 # Kohortens inställningar / Cohort settings.
 # instruments: the template versions this cohort uses, pinned with their content hash.
 # min_group_size: no report shows a group smaller than this (default 5).
+# comments_in_reports: show (cleaned) free-text comments in leadership reports; off unless opted in.
 # sources: one entry per export file in raw/, e.g.
 #   - {instrument: baseline, role: mentor, wave: pre, file: baseline_mentor.csv}
 # (optional: format: qualtrics | google-forms | ms-forms | limesurvey | ..., columns: {export: item_id})

@@ -30,8 +30,10 @@ __all__ = [
     "CohortData",
     "agency_heatmap",
     "agency_response_rates",
+    "agency_summary",
     "agency_vs_cohort",
     "change_table",
+    "comments",
     "construct_name",
     "figure",
     "forest_plot",
@@ -520,6 +522,54 @@ def summary(data: CohortData, lang: str):
     followed = set(data.scores.loc[data.scores["wave"] == "post", "pseudonym"])
     attrition = len(baseline - followed) / len(baseline) if baseline else 0.0
     parts = summarise_change(change, names, attrition, lang)
+    return _summary_html(parts, lang)
+
+
+def comments(data: CohortData, lang: str):
+    """Display the free-text comments of the follow-up, if the cohort opted in and enough people wrote.
+
+    Comments appear only when cohort.yml sets ``comments_in_reports: true`` and at least the minimum
+    reporting group wrote one; ingest has already replaced e-mail addresses, phone numbers and the
+    roster's names with ``[borttaget]``. Otherwise a sentence says why they are not shown.
+    """
+    ids = {i.id for i in data.templates.items.values() if data.templates.scale_of(i).type == "text"}
+    texts = data.responses[data.responses["item"].isin(ids) & data.responses["value_text"].notna()]
+    writers = texts["pseudonym"].nunique()
+    if not data.config.comments_in_reports:
+        return paragraph(
+            "Fritextsvar visas inte i ledningens rapporter (kohorten har inte valt att visa dem).",
+            "Free-text comments are not shown in leadership reports (the cohort has not opted in).",
+            lang,
+        )
+    if writers < data.config.min_group_size:
+        return paragraph(
+            f"Färre än {data.config.min_group_size} skrev en kommentar; de visas inte.",
+            f"Fewer than {data.config.min_group_size} wrote a comment; they are not shown.",
+            lang,
+        )
+    entries = "".join(f"<li>{html.escape(t)}</li>" for t in sorted(texts["value_text"].astype(str)))
+    return _show(f'<ul class="comments">{entries}</ul>')
+
+
+def agency_summary(data: CohortData, agency: str, lang: str):
+    """Display the plain-language summary of an agency's change (groups below the minimum left out)."""
+    from evaluation import outcomes
+    from evaluation.summary import summarise_change
+
+    own = outcomes.by_agency(data.scores, data.config.min_group_size).query("agency == @agency")
+    own = own[~own["suppressed"].astype(bool)]
+    names = {c: construct_name(data, c, lang) for c in own["construct"]}
+    baseline = set(
+        data.scores.loc[(data.scores["wave"] == "pre") & (data.scores["agency"] == agency), "pseudonym"]
+    )
+    followed = set(data.scores.loc[data.scores["wave"] == "post", "pseudonym"])
+    attrition = len(baseline - followed) / len(baseline) if baseline else 0.0
+    parts = summarise_change(own, names, attrition, lang)
+    return _summary_html(parts, lang)
+
+
+def _summary_html(parts: dict[str, list[str]], lang: str):
+    """Render summary parts (`evaluation.summary.summarise_change`) as a titled section."""
     titles = {
         "sv": ("Sammanfattning", "Det här förändrades", "Här ser vi ingen tydlig förändring", "Att tänka på"),
         "en": ("Summary", "What changed", "No clear change", "Caveats"),
