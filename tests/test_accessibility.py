@@ -10,20 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.reporting import CHROMIUM_ARGS as ARGS  # the browser flags the reports use
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(),
     reason="Chromium is not installed (apt-get install chromium): browser accessibility tests skipped",
 )
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
