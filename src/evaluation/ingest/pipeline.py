@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evaluation.cohort import CohortConfig, Source
+from evaluation.cohort import Source
 from evaluation.errors import IngestError
 from evaluation.formats import RawExport, platform
 from evaluation.forms.fields import PARTICIPANT_CODE, VERSION_FIELD
@@ -262,9 +262,7 @@ def _name_pattern(roster: RosterIndex, table: pd.DataFrame) -> re.Pattern | None
     return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 
 
-def ingest_source(
-    folder: Path, config: CohortConfig, source: Source, templates: Templates, roster: RosterIndex
-) -> SourceResult:
+def ingest_source(folder: Path, source: Source, templates: Templates, roster: RosterIndex) -> SourceResult:
     """Ingest one source of a cohort; see the module's docstring for what happens to each row.
 
     Raises

@@ -185,7 +185,7 @@ def ingest_cohort(
     if not config.sources:
         raise IngestError(folder / "cohort.yml", "inga källor / no sources listed under sources:")
     index = RosterIndex.build(roster, key)
-    results = [ingest_source(folder, config, s, templates, index) for s in config.sources]
+    results = [ingest_source(folder, s, templates, index) for s in config.sources]
     quarantined = [q for r in results for q in r.quarantine if q["column"] is None]
     if strict and quarantined:
         first = quarantined[0]
