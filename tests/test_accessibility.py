@@ -30,7 +30,7 @@ def browser():
 
 
 def _pages(out: Path) -> list[Path]:
-    """One page of every kind: index, cohort, data and instrument quality, comparison, an agency, a pair."""
+    """One page of every kind: index, cohort, data and instrument quality, comparison, an agency, feedback."""
     pages = [
         out / n
         for n in (
@@ -41,7 +41,7 @@ def _pages(out: Path) -> list[Path]:
             "comparison.html",
         )
     ]
-    pages += sorted((out / "agencies").glob("*.html"))[:1] + sorted((out / "pairs").glob("*.html"))[:1]
+    pages += sorted((out / "agencies").glob("*.html"))[:1] + sorted((out / "feedback").glob("*.html"))[:1]
     return pages
 
 

@@ -122,7 +122,7 @@ def test_pseudonyms_are_stable_across_waves_and_cohorts_and_keyed(templates, tmp
     pre = set(a.loc[a["wave"] == "pre", "pseudonym"])
     post = set(a.loc[a["wave"] == "post", "pseudonym"])
     assert pre & post  # the same people at both waves, under the same pseudonym
-    monkeypatch.setenv("EVALUATION_PSEUDONYM_KEY", "another key")
+    monkeypatch.setenv("EVALUATION_PSEUDONYM_KEY", "another key, long enough")
     ingest_cohort(two, templates)
     c = pd.read_parquet(_processed(two, "responses.parquet"))
     assert set(c["pseudonym"]).isdisjoint(set(a["pseudonym"]))
@@ -145,12 +145,12 @@ def test_real_cohort_needs_a_key_outside_the_repository(templates, tmp_path, mon
     with pytest.raises(EvaluationError, match="no pseudonym key"):
         ingest_cohort(folder, templates)
     inside = folder / "pseudonym.key"  # the cohort folder is not in a git repository here
-    inside.write_text("s3cret", encoding="utf-8")
+    inside.write_text("s3cret-but-long-enough", encoding="utf-8")
     ingest_cohort(folder, templates, key_file=inside)
     from .conftest import REPO
 
     in_repo = REPO / "tests" / "leaked.key"
-    in_repo.write_text("s3cret", encoding="utf-8")
+    in_repo.write_text("s3cret-but-long-enough", encoding="utf-8")
     try:
         with pytest.raises(EvaluationError, match="inside the repository"):
             ingest_cohort(folder, templates, key_file=in_repo)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from evaluation import outcomes
+from evaluation.disclosure import OTHER_AGENCIES, DisclosurePolicy
 from evaluation.ingest import ingest_cohort
 from evaluation.scoring import score
 from evaluation.synth import synthesize
@@ -97,14 +98,13 @@ def test_attrition_compares_completers_with_dropouts(cohort):
 
 def test_agencies_below_the_minimum_are_suppressed(cohort):
     _, _, scores, _ = cohort
-    table = outcomes.by_agency(scores, 30)
-    hidden = table[table["suppressed"]]
-    shown = table[~table["suppressed"]]
+    table = outcomes.by_agency(scores, DisclosurePolicy(30))
+    agencies = table[table["agency"] != OTHER_AGENCIES]
+    hidden = agencies[agencies["n"].isna()]
+    shown = agencies[agencies["n"].notna()]
     assert len(hidden) and len(shown)
-    assert hidden[["n", "mean_diff"]].isna().all().all()
+    assert hidden["mean_diff"].isna().all()
     assert (shown["n"] >= 30).all() and shown["mean_diff"].notna().all()
-    with pytest.raises(ValueError):
-        outcomes.by_agency(scores, 0)
 
 
 def test_reliable_improvement_and_cost(cohort):
@@ -198,12 +198,12 @@ def _agency_scores(sizes: dict[str, int], seed: int = 0) -> pd.DataFrame:
 
 def test_subtraction_attack_cannot_recover_a_suppressed_agency():
     scores = _agency_scores({"A": 10, "B": 8, "C": 3})
-    table = outcomes.by_agency(scores, 5).set_index("agency")
+    table = outcomes.by_agency(scores, DisclosurePolicy(5)).set_index("agency")
     # C alone (3) is suppressed. Shown alone, A and B would let a reader recover C from the cohort
     # total: mean_C = (N * mean_all - n_A * mean_A - n_B * mean_B) / n_C. So B is suppressed too,
     # and B and C are shown only pooled (11 >= 5).
-    assert table.loc["C", "suppressed"] and table.loc["B", "suppressed"] and not table.loc["A", "suppressed"]
-    pooled = table.loc[outcomes.OTHER_AGENCIES]
+    assert pd.isna(table.loc["C", "n"]) and pd.isna(table.loc["B", "n"]) and table.loc["A", "n"] == 10
+    pooled = table.loc[OTHER_AGENCIES]
     assert pooled["n"] == 11
     total = outcomes.cohort_change(scores).iloc[0]
     recovered_n = total["n"] - table.loc["A", "n"] - pooled["n"]
@@ -218,13 +218,14 @@ def test_subtraction_attack_cannot_recover_a_suppressed_agency():
     "sizes", [{"A": 6, "B": 2}, {"A": 3, "B": 3, "C": 20}, {"A": 4}, {"A": 7, "B": 9, "C": 12}]
 )
 def test_suppressed_agencies_always_total_zero_or_at_least_the_minimum(sizes):
-    table = outcomes.by_agency(_agency_scores(sizes), 5)
-    hidden = [a for a, s in zip(table["agency"], table["suppressed"], strict=True) if s]
+    table = outcomes.by_agency(_agency_scores(sizes), DisclosurePolicy(5))
+    agencies = table[table["agency"] != OTHER_AGENCIES]
+    hidden = list(agencies.loc[agencies["n"].isna(), "agency"])
     total = sum(sizes[a] for a in hidden)
-    shown = table[~table["suppressed"].astype(bool)]
+    shown = agencies[agencies["n"].notna()]
     # Either nothing is hidden, or the hidden agencies together reach the minimum, or nothing at all is
     # shown (a cohort too small to break down: its total is protected in the reports themselves).
     assert total == 0 or total >= 5 or shown.empty
     assert (shown["n"] >= 5).all()
     if total >= 5:
-        assert outcomes.OTHER_AGENCIES in set(table["agency"])
+        assert OTHER_AGENCIES in set(table["agency"])

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from pathlib import Path
 
 import nbformat
+import pandas as pd
 from typer.testing import CliRunner
 
 from evaluation import reporting
@@ -16,16 +18,33 @@ from evaluation.reporting import Task, _execute, _Kernels, build_reports
 runner = CliRunner()
 
 
-def test_every_notebook_runs_and_writes_html_and_results(built):
+def test_every_notebook_runs_and_writes_html_and_results(cohorts, built):
+    _, (first, _) = cohorts
     out, _, results = built
     assert [r for r in results if r.status != "ok"] == []
-    assert {r.task.kind for r in results} == set(reporting.KINDS)
+    assert {r.task.kind for r in results} == {*reporting.KINDS, reporting.FEEDBACK}
     for name in ("cohort.html", "data-quality.html", "instrument-quality.html", "comparison.html"):
         assert (out / name).exists(), name
-    assert len(list((out / "pairs").glob("*.html"))) == 6
-    assert len(list((out / "notebooks").glob("*.ipynb"))) == len(results)
+    assert not (out / "pairs").exists()
+    participants = pd.read_parquet(first / "processed" / "responses.parquet")["pseudonym"].nunique()
+    assert 0 < len(list((out / "feedback").glob("p*.html"))) <= participants
+    assert len(list((out / "notebooks").glob("*.ipynb"))) == len(results) - 1  # feedback: no notebook
     change = (out / "results" / "cohort_change.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert change == "construct,role,n,mean_pre,mean_post,mean_diff,ci_low,ci_high,p,p_adj,hedges_gav"
+    assert change == "construct,role,n,mean_pre,mean_post,mean_diff,ci_low,ci_high,p,p_adj,hedges_gav,note"
+    rates = (out / "results" / "response_rates.csv").read_text(encoding="utf-8").splitlines()
+    assert rates[0] == "agency,role,invited,answered_baseline,answered_followup,note"
+    assert not (out / "results" / "response_rates_by_agency.csv").exists()
+
+
+def test_every_table_on_a_page_names_the_csv_that_holds_it(built):
+    out, _, _ = built
+    for page in [out / "cohort.html", out / "data-quality.html", out / "instrument-quality.html"]:
+        text = page.read_text(encoding="utf-8")
+        tables = re.findall(r"<table[^>]*>", text)
+        assert tables, page
+        for tag in tables:
+            name = re.search(r'data-results="([^"]+)"', tag)
+            assert name and (out / "results" / name.group(1)).exists(), (page.name, tag)
 
 
 def test_reports_contain_no_code_and_declare_their_language(built):
@@ -38,13 +57,13 @@ def test_reports_contain_no_code_and_declare_their_language(built):
         assert "<img" not in text or 'alt="' in text
 
 
-def test_index_links_leadership_reports_but_never_pairs(built):
+def test_index_links_leadership_reports_but_never_feedback(built):
     out, index, results = built
     text = index.read_text(encoding="utf-8")
     links = set(re.findall(r'href="([^"]+)"', text))
-    leadership = {str(r.task.html.relative_to(out)) for r in results if r.task.kind != "pair"}
+    leadership = {str(r.task.html.relative_to(out)) for r in results if r.task.kind != reporting.FEEDBACK}
     assert leadership <= links
-    assert not any(link.startswith("pairs/") for link in links)
+    assert not any("feedback" in link for link in links)
     assert "Instrumentversioner" in text and "fingerprint" in text
 
 
@@ -76,7 +95,9 @@ def _task(tmp_path, notebook, name, parameters):
 
 
 def test_failure_names_notebook_cell_and_error_and_others_finish(tmp_path):
-    good = _notebook(tmp_path / "good.ipynb", "print(value)")
+    good = _notebook(
+        tmp_path / "good.ipynb", "from evaluation import reports\nreports.paragraph(str(value), '', 'sv')"
+    )
     bad = _notebook(tmp_path / "bad.ipynb", "x = 1", "raise RuntimeError('planted failure')")
     kernels = _Kernels()
     try:
@@ -95,6 +116,36 @@ def test_failure_names_notebook_cell_and_error_and_others_finish(tmp_path):
     assert failed.cell is not None
     partial = nbformat.read(tmp_path / "bad.ipynb", as_version=4)  # kept for inspection
     assert any(o.get("ename") == "RuntimeError" for c in partial.cells for o in c.get("outputs", []))
+
+
+def test_output_not_made_by_the_package_is_refused_and_not_kept(tmp_path):
+    # An analyst's exploratory cell saved into a report notebook: a raw DataFrame and a print.
+    raw = _notebook(
+        tmp_path / "raw.ipynb",
+        "import pandas as pd\npd.DataFrame({'pseudonym': ['p0123456789abcdef'], 'score': [4.0]})",
+        "print('p0123456789abcdef')",
+    )
+    kernels = _Kernels()
+    try:
+        (result,) = _execute([_task(tmp_path, raw, "raw", {"value": 1})], kernels, 1, progress=False)
+    finally:
+        kernels.shutdown()
+    assert result.status == "failed"
+    assert "cell 2" in result.error and "cell 3" in result.error and "evaluation.reports" in result.error
+    assert not (tmp_path / "raw.html").exists()
+    kept = nbformat.read(tmp_path / "raw.ipynb", as_version=4)
+    assert "p0123456789abcdef" not in json.dumps([c.get("outputs", []) for c in kept.cells])
+
+
+def test_executed_notebooks_keep_no_machine_paths(cohorts, built):
+    _, (first, _) = cohorts
+    out, _, _ = built
+    for path in (out / "notebooks").glob("*.ipynb"):
+        text = path.read_text(encoding="utf-8")
+        for machine in (str(first.resolve()), str(out.resolve()), str(reporting.NOTEBOOKS), str(Path.home())):
+            assert machine not in text, (path.name, machine)
+        parameters = json.loads(text)["metadata"]["papermill"]["parameters"]
+        assert parameters.get("cohort_dir", "<cohort_dir>") == "<cohort_dir>"
 
 
 def test_undeclared_parameters_are_an_error_and_no_state_leaks(tmp_path):
@@ -190,7 +241,8 @@ def _scan(out, secrets: set[str], minimum: int = 5) -> list[tuple[str, str]]:
         for column in ("n", "invited", "pairs", "n_completers", "n_dropouts"):
             if column in table:
                 sizes = pd.to_numeric(table[column], errors="coerce").dropna()
-                problems += [(path.name, f"{column}={int(v)}") for v in sizes[sizes < minimum]]
+                small = sizes[(sizes > 0) & (sizes < minimum)]
+                problems += [(path.name, f"{column}={int(v)}") for v in small]
     return problems
 
 
@@ -231,3 +283,44 @@ def test_comments_only_with_opt_in_enough_writers_and_cleaned(cohorts, built):
     shown = reports.comments(data, "sv").data
     assert "<li>" in shown and "@" not in shown
     assert "[borttaget]" in shown  # the planted e-mail in a comment was removed at ingest
+
+
+def test_the_build_passes_the_independent_audit_and_a_planted_leak_fails_it(cohorts, built, tmp_path):
+    from evaluation.audit import audit_reports
+
+    _, (first, _) = cohorts
+    out, _, _ = built
+    assert audit_reports(out, first) == []
+    result = runner.invoke(app, ["audit", str(out), "--cohort", str(first)])
+    assert result.exit_code == 0, result.output
+    planted = tmp_path / "planted"
+    shutil.copytree(out, planted)
+    rates = planted / "results" / "response_rates.csv"
+    lines = rates.read_text(encoding="utf-8").splitlines()
+    rates.write_text("\n".join([*lines, "Alfaverket,mentor,3,3,3,"]) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["audit", str(planted), "--cohort", str(first)])
+    assert result.exit_code == 1 and "response_rates.csv" in result.output
+
+
+def test_the_seed_7_differencing_leak_is_closed_in_the_published_reports(templates, tmp_path):
+    # The case that broke the first version: with 39 pairs in 8 agencies one agency has 4 mentors;
+    # its hidden cell could be recovered as the cohort total minus the agencies shown.
+    from evaluation.audit import audit_reports
+    from evaluation.ingest import ingest_cohort
+    from evaluation.synth import synthesize
+
+    folder = tmp_path / "seed7"
+    synthesize(folder, templates, pairs=39, agencies=8, seed=7, fmt="generic", mess=False)
+    ingest_cohort(folder, templates)
+    roster = pd.read_csv(folder / "roster.csv")
+    mentors = roster[roster["role"] == "mentor"].groupby("agency").size()
+    assert (mentors < 5).any()  # the case is really there
+    out = tmp_path / "reports"
+    _, results = build_reports(folder, out, only="data-quality", progress=False)
+    assert [r.status for r in results] == ["ok"]
+    assert audit_reports(out, folder) == []
+    rates = pd.read_csv(out / "results" / "response_rates.csv").query("role == 'mentor'").set_index("agency")
+    small = mentors[mentors < 5].index
+    assert rates.loc[small, "invited"].isna().all()
+    shown = rates.drop(index=["Alla", "Övriga myndigheter"])["invited"].dropna().sum()
+    assert rates.loc["Alla", "invited"] - shown == rates.loc["Övriga myndigheter", "invited"] >= 5

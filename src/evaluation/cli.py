@@ -36,8 +36,13 @@ cohort_app = typer.Typer(
     help="Kohortmappar: skapa en ny kohort / Cohort folders: scaffold a new cohort.",
     no_args_is_help=True,
 )
+key_app = typer.Typer(
+    help="Pseudonymnyckeln: skapa en ny / The pseudonym key: create a new one.",
+    no_args_is_help=True,
+)
 app.add_typer(survey_app, name="survey")
 app.add_typer(cohort_app, name="cohort")
+app.add_typer(key_app, name="key")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -256,6 +261,38 @@ def cohort_new(
     )
 
 
+@key_app.command("new")
+def key_new(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Nyckelfilen, utanför repot / key file, outside the repository, "
+            "e.g. ~/.config/evaluation/pseudonym.key."
+        ),
+    ],
+) -> None:
+    """Skapa en ny pseudonymnyckel / Create a new pseudonym key file.
+
+    Writes 32 random bytes as 64 hexadecimal characters, readable by you only (mode 600). Never
+    overwrites a file and refuses a place inside a git repository. The key itself is never printed.
+    Keep it, back it up and use the same key for every cohort: a new key gives new pseudonyms.
+    """
+    from evaluation.ingest.pseudonym import new_key
+
+    try:
+        written = new_key(path)
+    except EvaluationError as exc:
+        _fail(str(exc))
+    out.print(
+        f"Skrev en ny nyckel till / wrote a new key to {written} (mode 600).\n"
+        f"Använd den / use it: export EVALUATION_PSEUDONYM_KEY_FILE={written}  "
+        f"eller / or: evaluation ingest data/<kohort> --key-file {written}\n"
+        "Säkerhetskopiera den och checka aldrig in den / back it up and never commit it.",
+        highlight=False,
+        markup=False,
+    )
+
+
 @app.command("synth")
 def synth(
     folder: Annotated[Path, typer.Argument(help="Kohortmappen att skapa / cohort folder, e.g. data/demo.")],
@@ -381,7 +418,7 @@ def report(
         str | None,
         typer.Option(
             help="Bara en rapporttyp / one report kind: data-quality, "
-            "instrument-quality, cohort, agency, pair, comparison."
+            "instrument-quality, cohort, agency, feedback, comparison."
         ),
     ] = None,
     lang: Annotated[Lang, typer.Option(help="Språk / language.")] = Lang.sv,
@@ -401,14 +438,16 @@ def report(
     """Skriv rapporterna / Build the cohort's reports with papermill into reports/<cohort>/.
 
     index.html, cohort.html, data-quality.html, instrument-quality.html, agencies/<agency>.html,
-    pairs/<pair_id>.html (never linked from the index), results/*.csv and the executed notebooks.
-    Unchanged reports are not re-run unless --force.
+    feedback/<pseudonym>.html (one per participant, never linked from the index), results/*.csv and
+    the executed notebooks. Unchanged reports are not re-run unless --force. Ends with
+    `evaluation audit` of everything written, and exits 1 if the audit finds anything.
     """
     from evaluation.reporting import build_reports
 
+    target = _report_dir(folder, out_dir)
     index, results = build_reports(
         folder,
-        _report_dir(folder, out_dir),
+        target,
         lang=lang.value,
         only=only,
         jobs=jobs,
@@ -417,6 +456,37 @@ def report(
         pdf=pdf,
     )
     _print_results(results, index)
+    _audit_or_exit(target, folder)
+
+
+def _audit_or_exit(reports_dir: Path, cohort_dir: Path) -> None:
+    from evaluation.audit import audit_reports, format_findings
+
+    findings = audit_reports(reports_dir, cohort_dir)
+    if findings:
+        err.print(format_findings(findings), highlight=False, markup=False)
+        raise typer.Exit(1)
+    files = sum(1 for p in reports_dir.rglob("*") if p.is_file())
+    out.print(f"Granskning / audit: inga fynd / no findings ({files} filer / files).")
+
+
+@app.command("audit")
+def audit(
+    reports_dir: Annotated[Path, typer.Argument(help="Rapportmappen / reports folder, e.g. reports/2027.")],
+    cohort: Annotated[
+        Path, typer.Option("--cohort", help="Kohortmappen / cohort folder (roster, minimum group size).")
+    ],
+) -> None:
+    """Granska allt som publicerats / Audit everything published under a reports folder.
+
+    An independent check of what was published (HTML text, CSV, executed notebooks, PDF text), not of
+    the code that published it: groups below cohort.yml's min_group_size, hidden cells recoverable by
+    subtraction within or across tables, roster identifiers, participant-level rows, absolute paths
+    and links to feedback pages. Exits 1 naming file, table and cell for every finding.
+    """
+    if not reports_dir.is_dir():
+        raise EvaluationError(f"{reports_dir}: rapportmappen saknas / the reports folder does not exist")
+    _audit_or_exit(reports_dir, cohort)
 
 
 @app.command("demo")
@@ -439,8 +509,10 @@ def demo(
     out.print(f"Syntetisk kohort / synthetic cohort: {folder}")
     ingest_cohort(folder, templates)
     out.print(f"Importerad / ingested: {folder / 'processed'}")
-    index, results = build_reports(folder, _report_dir(folder, None), jobs=jobs)
+    target = _report_dir(folder, None)
+    index, results = build_reports(folder, target, jobs=jobs)
     _print_results(results, index)
+    _audit_or_exit(target, folder)
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from evaluation.disclosure import DEFAULT_MIN_GROUP_SIZE, MIN_GROUP_SIZE_FLOOR, DisclosurePolicy
 from evaluation.errors import CohortError
 from evaluation.instruments import Templates
 from evaluation.versioning import content_hash
@@ -98,11 +99,17 @@ class CohortConfig(_Model):
     name: str = Field(min_length=1)
     period: Period
     instruments: dict[str, InstrumentPin]
-    min_group_size: int = Field(default=5, ge=3)
+    min_group_size: int = Field(default=DEFAULT_MIN_GROUP_SIZE, ge=MIN_GROUP_SIZE_FLOOR)
     cost_per_adept_sek: float = Field(default=6000, ge=0)
     synthetic: bool = False
     comments_in_reports: bool = False
+    pair_feedback: Literal["individual", "shared", "off"] = "individual"
     sources: list[Source] = Field(default_factory=list)
+
+    @property
+    def disclosure(self) -> DisclosurePolicy:
+        """The cohort's disclosure rules (`evaluation.disclosure.DisclosurePolicy`)."""
+        return DisclosurePolicy(self.min_group_size)
 
 
 def _end_of_year(start: str) -> str:
@@ -117,6 +124,7 @@ _COHORT_HEADER = """\
 # instruments: the template versions this cohort uses, pinned with their content hash.
 # min_group_size: no report shows a group smaller than this (default 5).
 # comments_in_reports: show (cleaned) free-text comments in leadership reports; off unless opted in.
+# pair_feedback: individual (own page) | shared (+ partner's non-sensitive scores, if forms said so) | off.
 # sources: one entry per export file in raw/, e.g.
 #   - {instrument: baseline, role: mentor, wave: pre, file: baseline_mentor.csv}
 # (optional: format: qualtrics | google-forms | ms-forms | limesurvey | ..., columns: {export: item_id})

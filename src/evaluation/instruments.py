@@ -3,10 +3,12 @@
 The templates under ``surveys/`` are data that a coordinator reads and edits:
 
 - ``scales.yml``: response scales with value labels in Swedish and English;
-- ``constructs.yml``: what each construct measures, how it is scored and the literature behind it;
+- ``constructs.yml``: what each construct measures, how it is scored, the literature behind it, and
+  whether it is sensitive (a score nobody but the respondent may see);
 - ``items.yml``: the item bank; every item defined once, with the id that becomes its column name;
-- ``instruments/<id>.yml``: an instrument (baseline, followup, ...): its version and sections, each
-  listing item ids from the bank;
+- ``instruments/<id>.yml``: an instrument (baseline, followup, ...): its version, what its forms tell
+  respondents their partner will see (``partner_feedback``, default ``individual``) and sections,
+  each listing item ids from the bank;
 - ``versions.yml``: the content hash of every released instrument version (see `evaluation.versioning`).
 
 `load_templates` reads and checks them all and raises `TemplateError` listing every problem with file,
@@ -49,6 +51,7 @@ ROLES: tuple[str, ...] = ("mentor", "adept")
 
 ITEM_ID = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,19}$")
 Role = Literal["mentor", "adept"]
+PartnerFeedback = Literal["individual", "shared"]
 
 
 class _Model(BaseModel):
@@ -178,6 +181,14 @@ class Construct(_Model):
     scoring: Scoring
     references: tuple[str, ...] = Field(min_length=1)
     key: bool = False
+    sensitive: bool = False
+    """Whether a person's score on this construct is shown to nobody but that person.
+
+    A sensitive score (e.g. the intention to stay, one's view of the agency as an employer, the rating
+    of the mentoring relationship) never appears on the partner's feedback page, whatever the cohort's
+    ``pair_feedback`` setting (see `evaluation.feedback`). Cohort figures over groups at or above the
+    minimum reporting size are not affected. Not part of any instrument's content hash.
+    """
 
 
 # An item's ``construct`` field shadows pydantic's deprecated ``BaseModel.construct``, which this
@@ -257,6 +268,7 @@ class InstrumentSpec(_Model):
     title: Text
     intro: Text
     roles: tuple[Role, ...] = ROLES
+    partner_feedback: PartnerFeedback = "individual"
     sections: tuple[SectionSpec, ...] = Field(min_length=1)
 
 
@@ -278,6 +290,14 @@ class Instrument(_Model):
     intro: Text
     roles: tuple[Role, ...]
     sections: tuple[Section, ...]
+    partner_feedback: PartnerFeedback = "individual"
+    """What the instrument's forms tell respondents their partner in the program will see.
+
+    ``individual`` (the default): nothing of their answers; ``shared``: their scores on constructs
+    that are not sensitive. The exported forms state it in their introduction (texts in
+    `evaluation.feedback.MESSAGES`), and a cohort may set ``pair_feedback: shared`` only if every
+    instrument it answered announced ``shared``. Part of the content hash when not the default.
+    """
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -459,6 +479,7 @@ def _resolve(spec: InstrumentSpec, bank: dict[str, Item], path: Path, problems: 
         intro=spec.intro,
         roles=spec.roles,
         sections=tuple(sections),
+        partner_feedback=spec.partner_feedback,
     )
 
 

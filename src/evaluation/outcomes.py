@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from evaluation.disclosure import OTHER_AGENCIES, DisclosurePolicy
 from evaluation.instruments import Templates
 from evaluation.stats import ModelResult, adjust_pvalues, mixed_model, paired_change, reliable_change
 
@@ -462,34 +463,36 @@ def dose_response(scores: pd.DataFrame, meeting_log: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-OTHER_AGENCIES = "Övriga myndigheter / other agencies"
-"""The label of the pooled row of agencies too small to be shown on their own."""
-
-
 def _wide_change(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.pivot_table(index="pseudonym", columns="wave", values="score")
 
 
-def by_agency(scores: pd.DataFrame, min_group_size: int, *, confidence: float = 0.95) -> pd.DataFrame:
+def by_agency(scores: pd.DataFrame, policy: DisclosurePolicy, *, confidence: float = 0.95) -> pd.DataFrame:
     """Change per agency, construct and role, with disclosure control against small groups.
 
-    For each construct and role, an agency with fewer than `min_group_size` participants is
-    suppressed: no statistic of it is computed into a visible number. So that a suppressed agency
-    cannot be recovered by subtraction (the cohort total minus the agencies shown), the suppressed
-    agencies must together reach the minimum: if they do not, the smallest shown agencies are
-    suppressed too until they do (complementary suppression). The suppressed agencies are then
-    reported pooled as `OTHER_AGENCIES`, a group of at least the minimum.
+    For each construct and role, the agencies that `policy.pooled` hides (those below the minimum
+    reporting size and, so that none can be recovered by subtracting the shown ones from the cohort
+    total, their complements) get no statistic: they keep a row with no numbers and are reported
+    together in one `evaluation.disclosure.OTHER_AGENCIES` row, a group of at least the minimum.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        From `evaluation.scoring.score` (with an ``agency`` column).
+    policy : evaluation.disclosure.DisclosurePolicy
+        The cohort's disclosure rules.
+    confidence : float
+        Confidence level of the intervals.
 
     Returns
     -------
     pandas.DataFrame
-        agency (or `OTHER_AGENCIES`), construct, role, n, suppressed, and for shown groups: mean_pre,
-        mean_post, mean_diff, ci_low, ci_high, hedges_gav, note.
+        agency (or ``OTHER_AGENCIES``), construct, role, n, mean_pre, mean_post, mean_diff, ci_low,
+        ci_high, hedges_gav, note; the numbers of hidden agencies are missing.
     """
-    if min_group_size < 1:
-        raise ValueError(f"min_group_size must be positive, got {min_group_size}")
     rows = []
     data = scores[scores["score"].notna() & scores["wave"].isin(["pre", "post"])]
+    agencies = sorted(data["agency"].dropna().unique())
     for (construct, role), block in data.groupby(["construct", "role"], sort=True):
         complete = {}
         for agency, group in block.groupby("agency", sort=True):
@@ -498,30 +501,28 @@ def by_agency(scores: pd.DataFrame, min_group_size: int, *, confidence: float = 
                 complete[agency] = wide[["pre", "post"]].dropna()
         if not complete:
             continue
-        sizes = {agency: len(wide) for agency, wide in complete.items()}
-        hidden = {a for a, n in sizes.items() if n < min_group_size}
-        for agency in sorted(set(sizes) - hidden, key=lambda a: (sizes[a], a)):
-            if not hidden or sum(sizes[h] for h in hidden) >= min_group_size:
-                break
-            hidden.add(agency)  # complementary suppression
-        for agency in sorted(sizes):
+        sizes = {agency: len(complete.get(agency, ())) for agency in agencies}
+        hidden = policy.pooled(sizes)
+        for agency in agencies:
             row = {"agency": agency, "construct": construct, "role": role}
             if agency in hidden:
-                row |= {"n": None, "suppressed": True, "note": "pooled below: too small on its own"}
+                row |= {"n": None, "note": policy.note}
+            elif sizes[agency] == 0:
+                row |= {"n": 0, "note": ""}
             else:
                 row |= _shown(complete[agency], confidence)
             rows.append(row)
-        if hidden and sum(sizes[h] for h in hidden) >= min_group_size:
-            pooled = pd.concat([complete[h] for h in sorted(hidden)])
+        if hidden:
+            pooled = pd.concat([complete[h] for h in sorted(hidden) if h in complete])
+            row = {"agency": OTHER_AGENCIES, "construct": construct, "role": role}
             rows.append(
-                {"agency": OTHER_AGENCIES, "construct": construct, "role": role, **_shown(pooled, confidence)}
+                row | (_shown(pooled, confidence) if not policy.is_small(len(pooled)) else {"n": None})
             )
     columns = [
         "agency",
         "construct",
         "role",
         "n",
-        "suppressed",
         "mean_pre",
         "mean_post",
         "mean_diff",
@@ -536,7 +537,7 @@ def by_agency(scores: pd.DataFrame, min_group_size: int, *, confidence: float = 
 def _shown(wide: pd.DataFrame, confidence: float) -> dict:
     change = _change_row(wide["pre"], wide["post"], confidence)
     keys = ("mean_pre", "mean_post", "mean_diff", "ci_low", "ci_high", "hedges_gav", "note")
-    return {"n": len(wide), "suppressed": False, **{k: change.get(k) for k in keys}}
+    return {"n": len(wide), **{k: change.get(k) for k in keys}}
 
 
 def cost_summary(cost_per_adept: float, n_adepts: int, improved: pd.DataFrame) -> pd.Series:

@@ -10,6 +10,12 @@ absolute: papermill's ``cwd`` changes the process's working directory and is not
 A report whose inputs (notebook, processed data, parameters, package version and code) are unchanged is not
 run again. A failing notebook is reported with its parameters, cell and error, its partially executed
 notebook is kept, and the other reports still run.
+
+Only what `evaluation.reports` displays is published: a notebook with any other output (a raw
+DataFrame, a print, a plot drawn directly) fails, naming the cell, so an analyst's exploratory cell
+saved into a report notebook can never reach leadership. Executed notebooks keep no machine paths: the
+cohort, report, notebook and home folders in their parameters, sources and outputs are replaced by
+placeholders, and warnings written to stderr are dropped.
 """
 
 from __future__ import annotations
@@ -42,10 +48,12 @@ KINDS = {
     "instrument-quality": "instrument_quality",
     "cohort": "cohort",
     "agency": "agency",
-    "pair": "pair",
     "comparison": "comparison",
 }
 """Report kind (as in ``--only``) to notebook name."""
+
+FEEDBACK = "feedback"
+"""The report kind of the participants' own pages (`evaluation.feedback`), rendered without notebooks."""
 
 REMOVED_TAGS = {"remove_cell", "parameters", "injected-parameters", "evaluation-reset"}
 CACHE_FILE = ".build.json"
@@ -125,9 +133,10 @@ def plan(
     EvaluationError
         If the cohort has not been ingested or the kind is unknown.
     """
-    if only is not None and only not in KINDS:
+    if only is not None and only not in (*KINDS, FEEDBACK):
         raise EvaluationError(
-            f"okänd rapporttyp / unknown report kind {only!r}; expected one of {', '.join(KINDS)}"
+            f"okänd rapporttyp / unknown report kind {only!r}; "
+            f"expected one of {', '.join([*KINDS, FEEDBACK])}"
         )
     cohort_dir = cohort_dir.resolve()
     if not (cohort_dir / "processed" / "responses.parquet").exists():
@@ -149,8 +158,6 @@ def plan(
     small = sorted(a for a, n in sizes.items() if n < config.min_group_size)
     for agency in sorted(a for a, n in sizes.items() if n >= config.min_group_size):
         wanted.append(("agency", f"agencies/{agency}.html", {"agency": agency}, f"agency-{agency}", agency))
-    for pair_id in sorted(roster["pair_id"].unique()):
-        wanted.append(("pair", f"pairs/{pair_id}.html", {"pair_id": pair_id}, f"pair-{pair_id}", pair_id))
     if compare or only == "comparison":
         folders = [str(cohort_dir)] + [str(Path(c).resolve()) for c in compare or []]
         wanted.append(("comparison", "comparison.html", {"cohort_dirs": folders}, "comparison", "comparison"))
@@ -244,6 +251,98 @@ def _to_html(executed: nbformat.NotebookNode, task: Task) -> str:
     return body.replace("</head>", style + "</head>", 1)
 
 
+def _marked(output: nbformat.NotebookNode) -> bool:
+    from evaluation.reports import OUTPUT_MARK
+
+    metadata = output.get("metadata", {})
+    return output.output_type in {"display_data", "execute_result"} and bool(
+        metadata.get("text/html", {}).get(OUTPUT_MARK) or metadata.get(OUTPUT_MARK)
+    )
+
+
+def unpublishable_outputs(executed: nbformat.NotebookNode, *, strip: bool = False) -> list[str]:
+    """Return one line per output of a notebook that did not come from `evaluation.reports`.
+
+    Parameters
+    ----------
+    executed : nbformat.NotebookNode
+        An executed report notebook.
+    strip : bool
+        Also remove those outputs from `executed` (in place), so that they are not kept either.
+
+    Returns
+    -------
+    list of str
+        "cell N: ..." per unmarked output (a raw DataFrame, a print, a plot drawn directly).
+    """
+    problems = []
+    own = [
+        c
+        for c in executed.cells
+        if not {"evaluation-reset", "injected-parameters"} & set(c.metadata.get("tags", []))
+    ]
+    for number, cell in enumerate(own, start=1):  # numbered as in the notebook the analyst edits
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            if _marked(output) or output.output_type == "error":
+                kept.append(output)
+                continue
+            kind = output.get("name", output.output_type)
+            problems.append(
+                f"cell {number}: output ({kind}) that did not come from evaluation.reports "
+                "(a raw table, print or plot); reports publish only protected tables and figures"
+            )
+        if strip:
+            cell.outputs = kept
+    return problems
+
+
+def _redact(value, replacements: list[tuple[str, str]]):
+    """Return `value` (JSON-like) with every occurrence of a machine path replaced by its placeholder."""
+    if isinstance(value, str):
+        for old, new in replacements:
+            value = value.replace(old, new)
+        return value
+    if isinstance(value, list):
+        return [_redact(v, replacements) for v in value]
+    if isinstance(value, dict):
+        return {k: _redact(v, replacements) for k, v in value.items()}
+    return value
+
+
+def _machine_paths(task: Task) -> list[tuple[str, str]]:
+    """Return the machine paths a task's notebook may record, longest first, with their placeholders."""
+    paths = {str(task.notebook.parent.resolve()): "<notebooks>", str(Path.home()): "<home>"}
+    out = task.html.parent
+    while out.name in {"agencies", "notebooks"}:
+        out = out.parent
+    paths[str(out.resolve())] = "<reports>"
+    for key in ("cohort_dir", "results_dir"):
+        if key in task.parameters:
+            paths[str(Path(task.parameters[key]).resolve())] = f"<{key}>"
+    for number, folder in enumerate(task.parameters.get("cohort_dirs", []), start=1):
+        paths[str(Path(folder).resolve())] = f"<cohort_dir_{number}>"
+    paths[str(Path(__file__).resolve().parents[1])] = "<package>"
+    return sorted(paths.items(), key=lambda pair: -len(pair[0]))
+
+
+def sanitise(executed: nbformat.NotebookNode, task: Task) -> nbformat.NotebookNode:
+    """Return an executed notebook without machine paths and without stderr output (see module)."""
+    replacements = _machine_paths(task)
+    for cell in executed.cells:
+        if "outputs" in cell:
+            cell.outputs = [
+                o for o in cell.outputs if not (o.output_type == "stream" and o.get("name") == "stderr")
+            ]
+            for output in cell.outputs:
+                if output.output_type == "error":
+                    output["traceback"] = [output.get("ename", "Error") + ": " + output.get("evalue", "")]
+    cleaned = _redact(dict(executed), replacements)
+    return nbformat.from_dict(cleaned)
+
+
 def _run_one(task: Task, kernels: _Kernels) -> Result:
     import time
 
@@ -271,6 +370,7 @@ def _run_one(task: Task, kernels: _Kernels) -> Result:
             execution_timeout=900,
         )
     except PapermillExecutionError as exc:
+        _sanitise_file(task)
         return Result(
             task,
             "failed",
@@ -279,10 +379,24 @@ def _run_one(task: Task, kernels: _Kernels) -> Result:
             cell=exc.exec_count,
         )
     except Exception as exc:  # a dead kernel, a timeout: still report it and go on
+        _sanitise_file(task)
         return Result(task, "failed", time.perf_counter() - start, error=f"{type(exc).__name__}: {exc}")
+    executed = sanitise(executed, task)
+    problems = unpublishable_outputs(executed, strip=True)
+    nbformat.write(executed, task.executed)
+    if problems:
+        task.html.unlink(missing_ok=True)
+        return Result(task, "failed", time.perf_counter() - start, error="; ".join(problems))
     task.html.parent.mkdir(parents=True, exist_ok=True)
     task.html.write_text(_to_html(executed, task), encoding="utf-8")
     return Result(task, "ok", time.perf_counter() - start)
+
+
+def _sanitise_file(task: Task) -> None:
+    if task.executed.exists():
+        executed = sanitise(nbformat.read(task.executed, as_version=4), task)
+        unpublishable_outputs(executed, strip=True)
+        nbformat.write(executed, task.executed)
 
 
 def _write_index(
@@ -292,8 +406,8 @@ def _write_index(
     failed = {r.task.html for r in results if r.status == "failed"}
     links = []
     for task in tasks:
-        if task.kind == "pair" or task.html in failed or not task.html.exists():
-            continue  # pair reports are for the pair only, never linked here
+        if task.html in failed or not task.html.exists():
+            continue
         target = html.escape(str(task.html.relative_to(out_dir)))
         links.append(f'<li><a href="{target}">{html.escape(task.title)}</a></li>')
     versions = "".join(
@@ -346,14 +460,16 @@ def build_reports(
     progress : bool
         Show a progress bar.
     pdf : bool
-        Also print every leadership report (not the pairs') to a PDF beside it (`write_pdfs`).
+        Also print every leadership report (not the feedback pages) to a PDF beside it (`write_pdfs`).
     """
     out_dir = out_dir.resolve()
     tasks, small = plan(cohort_dir, out_dir, lang=lang, only=only, compare=compare)
     cache_path = out_dir / CACHE_FILE
     cache = json.loads(cache_path.read_text(encoding="utf-8")) if cache_path.exists() and not force else {}
-    todo = [t for t in tasks if force or cache.get(str(t.html)) != t.key or not t.html.exists()]
+    todo = [t for t in tasks if force or cache.get(_cache_key(t, out_dir)) != t.key or not t.html.exists()]
     results = [Result(t, "skipped") for t in tasks if t not in todo]
+    if only in (None, FEEDBACK):
+        results.append(_build_feedback(cohort_dir.resolve(), out_dir, lang, cache, force))
     if todo:
         kernels = _Kernels()
         try:
@@ -361,17 +477,55 @@ def build_reports(
         finally:
             kernels.shutdown()
     for result in results:
+        if result.task.kind == FEEDBACK:
+            continue  # kept by _build_feedback
         if result.status == "ok":
-            cache[str(result.task.html)] = result.task.key
+            cache[_cache_key(result.task, out_dir)] = result.task.key
         elif result.status == "failed":
-            cache.pop(str(result.task.html), None)
+            cache.pop(_cache_key(result.task, out_dir), None)
     out_dir.mkdir(parents=True, exist_ok=True)
     cache_path.write_text(json.dumps(cache, indent=1, sort_keys=True), encoding="utf-8")
     index = _write_index(out_dir, cohort_dir.resolve(), tasks, results, small)
     if pdf:
-        leadership = [t.html for t in tasks if t.kind != "pair" and t.html.exists()]
+        leadership = [t.html for t in tasks if t.html.exists()]
         write_pdfs([index, *leadership])
     return index, results
+
+
+def _build_feedback(cohort_dir: Path, out_dir: Path, lang: str, cache: dict, force: bool) -> Result:
+    """Write every participant's feedback page (`evaluation.feedback`) unless nothing changed.
+
+    Pages of participants no longer in the cohort (or all of them, with ``pair_feedback: off``) are
+    removed, so that a withdrawn participant's page does not linger.
+    """
+    import time
+
+    from evaluation.feedback import write_feedback
+    from evaluation.reports import load
+
+    key = _digest(FEEDBACK, data_fingerprint(cohort_dir), package_fingerprint(), lang)
+    folder = out_dir / FEEDBACK
+    task = Task(FEEDBACK, Path(FEEDBACK), {"lang": lang}, folder, folder, key, FEEDBACK)
+    if not force and cache.get(f"{FEEDBACK}/") == key and folder.exists():
+        return Result(task, "skipped")
+    start = time.perf_counter()
+    cache.pop(f"{FEEDBACK}/", None)
+    try:
+        pages = set(write_feedback(load(cohort_dir), out_dir, lang))
+    except EvaluationError:
+        raise
+    except Exception as exc:  # reported like a failing notebook; the other reports still stand
+        return Result(task, "failed", time.perf_counter() - start, error=f"{type(exc).__name__}: {exc}")
+    for stale in folder.glob("*.html") if folder.exists() else []:
+        if stale not in pages and re.fullmatch(r"p[0-9a-f]{16}\.html", stale.name):
+            stale.unlink()
+    cache[f"{FEEDBACK}/"] = key
+    return Result(task, "ok", time.perf_counter() - start)
+
+
+def _cache_key(task: Task, out_dir: Path) -> str:
+    """Return the task's page relative to the reports folder (the cache records no machine path)."""
+    return task.html.relative_to(out_dir).as_posix()
 
 
 CHROMIUM_ARGS = [

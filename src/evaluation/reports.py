@@ -3,6 +3,12 @@
 Notebooks stay thin: a parameters cell, then one-line calls into this module and
 `evaluation.outcomes`. Everything a reader sees comes from here, in the report's language; every
 figure gets a title and a text alternative that states its finding.
+
+Privacy by construction: `table` shows and writes only `evaluation.disclosure.Protected` tables (it
+raises `evaluation.disclosure.UnprotectedTableError` for anything else), and writes each to
+``results/<name>.csv`` with exactly the suppression the page shows. Every output of this module
+carries a mark (`OUTPUT_MARK`) in its display metadata; the report builder (`evaluation.reporting`)
+refuses a notebook whose outputs lack it, so a raw table printed in a notebook is never published.
 """
 
 from __future__ import annotations
@@ -23,32 +29,43 @@ import pandas as pd
 import seaborn as sns
 
 from evaluation.cohort import CohortConfig, load_cohort
+from evaluation.disclosure import ALL, OTHER_AGENCIES, Protected, UnprotectedTableError
 from evaluation.instruments import Templates, load_templates
 from evaluation.scoring import score
 
 __all__ = [
+    "OUTPUT_MARK",
     "CohortData",
     "agency_heatmap",
-    "agency_response_rates",
+    "agency_heatmaps",
     "agency_summary",
     "agency_vs_cohort",
+    "change_by_agency",
     "change_table",
+    "cohort_change",
     "comments",
     "construct_name",
+    "cost_table",
     "figure",
     "forest_plot",
     "heading",
+    "inspiration_response_rates",
     "load",
     "missing_items",
-    "pair_dumbbell",
-    "pair_table",
+    "model_table",
     "paragraph",
     "protect",
-    "save_results",
+    "quarantine_summary",
+    "reliability_table",
+    "response_rates",
+    "save",
     "slope_plot",
     "summary",
     "table",
 ]
+
+OUTPUT_MARK = "evaluation.reports"
+"""The display-metadata mark of every output this module makes (see `evaluation.reporting`)."""
 
 PALETTE = {"mentor": "#0072B2", "adept": "#D55E00"}
 """Okabe-Ito colours, distinguishable with colour-vision deficiencies, with enough contrast on white."""
@@ -104,10 +121,21 @@ def construct_name(data: CohortData, construct: str, lang: str) -> str:
     return found.name[lang] if found else construct
 
 
-def _show(markup: str):
-    from IPython.display import HTML
+class Shown:
+    """A piece of a report page made by this module: HTML with the mark `OUTPUT_MARK`."""
 
-    return HTML(markup)
+    def __init__(self, markup: str) -> None:
+        self.data = markup
+
+    def _repr_html_(self) -> tuple[str, dict]:
+        return self.data, {OUTPUT_MARK: True}
+
+    def __repr__(self) -> str:
+        return ""
+
+
+def _show(markup: str) -> Shown:
+    return Shown(markup)
 
 
 def heading(sv: str, en: str, lang: str, level: int = 2):
@@ -120,22 +148,81 @@ def paragraph(sv: str, en: str, lang: str):
     return _show(f"<p>{html.escape(sv if lang == 'sv' else en)}</p>")
 
 
-def table(frame: pd.DataFrame, caption: str, *, digits: int = 2):
-    """Display an accessible table: a caption, header cells with scope, numbers right-aligned."""
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
-    rows = []
-    for _, row in frame.iterrows():
-        cells = []
-        for value in row:
-            if isinstance(value, float | np.floating):
-                text = "–" if np.isnan(value) else f"{value:.{digits}f}"
-                cells.append(f'<td class="num">{text}</td>')
-            else:
-                cells.append(f"<td>{html.escape(str(value))}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+def _cell(value, digits: int) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float | np.floating) and np.isnan(value)):
+        return '<td class="num">–</td>'
+    if isinstance(value, bool | np.bool_):
+        return f"<td>{html.escape(str(value))}</td>"
+    if isinstance(value, int | np.integer):
+        return f'<td class="num">{int(value)}</td>'
+    if isinstance(value, float | np.floating):
+        return f'<td class="num">{value:.{digits}f}</td>'
+    return f"<td>{html.escape(str(value))}</td>"
+
+
+def save(protected: Protected, results_dir: str | Path, name: str) -> Path:
+    """Write a protected table as ``results/<name>.csv`` (hidden cells empty) and return the path.
+
+    Raises
+    ------
+    evaluation.disclosure.UnprotectedTableError
+        If `protected` did not pass through `evaluation.disclosure`.
+    """
+    if not isinstance(protected, Protected):
+        raise UnprotectedTableError(
+            f"results/{name}.csv: only tables protected by evaluation.disclosure are published, "
+            f"got {type(protected).__name__}; use reports.protect(...) first"
+        )
+    folder = Path(results_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.csv"
+    protected.frame.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+def table(
+    protected: Protected, caption: str, *, name: str, results_dir: str | Path, digits: int = 2
+) -> Shown:
+    """Show an accessible table and write the same table to ``results/<name>.csv``.
+
+    The page shows the table's reader view (or the table itself) with a caption, header cells with
+    scope, numbers right-aligned and hidden cells as "–"; the CSV holds the tidy table with exactly
+    the same cells hidden (empty). The HTML names its CSV (``data-results``) and each column the CSV
+    column it shows (``data-col``), so that `evaluation.audit` can check what was published.
+
+    Parameters
+    ----------
+    protected : evaluation.disclosure.Protected
+        A table that passed disclosure control.
+    caption : str
+        The table's caption in the report's language.
+    name : str
+        The CSV's name under `results_dir`, without ``.csv``.
+    results_dir : str or pathlib.Path
+        ``reports/<cohort>/results``.
+    digits : int
+        Decimals of non-integer numbers.
+
+    Raises
+    ------
+    evaluation.disclosure.UnprotectedTableError
+        If `protected` did not pass through `evaluation.disclosure`.
+    """
+    save(protected, results_dir, name)
+    frame = protected.view if protected.view is not None else protected.frame
+    head = "".join(
+        f'<th scope="col" data-col="{html.escape(str(c), quote=True)}">'
+        f"{html.escape(str(protected.headers.get(c, c)))}</th>"
+        for c in frame.columns
+    )
+    rows = "".join(
+        "<tr>" + "".join(_cell(v, digits) for v in row) + "</tr>"
+        for row in frame.itertuples(index=False, name=None)
+    )
     return _show(
-        f'<table class="report"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f'<table class="report" data-results="{html.escape(name, quote=True)}.csv">'
+        f"<caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
     )
 
 
@@ -213,93 +300,220 @@ def slope_plot(data: CohortData, construct: str, lang: str):
     return fig, finding
 
 
-def save_results(frame: pd.DataFrame, results_dir: str | Path, name: str) -> Path:
-    """Write a report's key numbers as tidy CSV (``results/<name>.csv``) and return the path."""
-    folder = Path(results_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.csv"
-    frame.to_csv(path, index=False, lineterminator="\n")
-    return path
-
-
-def response_rates(data: CohortData) -> pd.DataFrame:
-    """Return response rates per instrument, wave and role (the cohort as a whole).
-
-    Columns: instrument, wave, role, invited, responded, rate.
-    """
+def _rates(data: CohortData) -> pd.DataFrame:
     rates = pd.DataFrame(data.ingest["response_rates"])
     if rates.empty:
-        return rates
-    grouped = (
-        rates.groupby(["instrument", "wave", "role"], sort=True)[["invited", "responded"]].sum().reset_index()
+        return pd.DataFrame(columns=["instrument", "wave", "role", "agency", "invited", "responded"])
+    return rates
+
+
+def _agencies(data: CohortData) -> list[str]:
+    return sorted(pd.DataFrame(data.ingest["response_rates"]).get("agency", pd.Series(dtype=str)).unique())
+
+
+def response_rates(data: CohortData, lang: str = "sv") -> Protected:
+    """Return who answered the baseline and the follow-up, per agency and role, protected.
+
+    Agencies too small to show (and their complements) are pooled as ``Övriga myndigheter``; rows
+    whose agency is ``Alla`` hold the cohort totals per role (see
+    `evaluation.disclosure.DisclosurePolicy.breakdown`).
+
+    Returns
+    -------
+    evaluation.disclosure.Protected
+        Columns agency, role, invited, answered_baseline, answered_followup, note; its reader view
+        adds the response rates.
+    """
+    rates = _rates(data)
+    keys = ["agency", "role"]
+    invited = (
+        rates[(rates["instrument"] == "baseline") & (rates["wave"] == "pre")].groupby(keys)["invited"].sum()
     )
-    grouped["rate"] = grouped["responded"] / grouped["invited"]
-    return grouped
+    frame = invited.to_frame()
+    for column, instrument, wave in (
+        ("answered_baseline", "baseline", "pre"),
+        ("answered_followup", "followup", "post"),
+    ):
+        picked = rates[(rates["instrument"] == instrument) & (rates["wave"] == wave)]
+        frame[column] = picked.groupby(keys)["responded"].sum().reindex(frame.index, fill_value=0)
+    table = data.config.disclosure.breakdown(
+        frame.reset_index(),
+        by="agency",
+        within=["role"],
+        size="invited",
+        additive=["invited", "answered_baseline", "answered_followup"],
+        order=_agencies(data),
+    )
+    return _rates_view(table, ["answered_baseline", "answered_followup"], lang)
 
 
-def agency_response_rates(data: CohortData) -> pd.DataFrame:
-    """Return response rates per agency, instrument, wave and role; groups below the minimum are hidden.
+def inspiration_response_rates(data: CohortData, lang: str = "sv") -> Protected:
+    """Return who answered the feedback after each inspiration meeting, per agency and role.
 
-    Columns: agency, instrument, wave, role, invited, responded, rate (invited, responded and rate are
-    missing for a group smaller than the cohort's minimum reporting size).
+    Returns
+    -------
+    evaluation.disclosure.Protected
+        Columns agency, role, wave (the meeting), invited, answered, note; protected as
+        `response_rates`.
     """
-    rates = pd.DataFrame(data.ingest["response_rates"])
-    if rates.empty:
-        return rates
-    small = rates["invited"] < data.config.min_group_size
-    rates[["invited", "responded", "rate"]] = rates[["invited", "responded", "rate"]].astype(float)
-    rates.loc[small, ["invited", "responded", "rate"]] = np.nan
-    return rates[["agency", "instrument", "wave", "role", "invited", "responded", "rate"]]
+    rates = _rates(data)
+    picked = rates[rates["instrument"] == "inspiration"].rename(columns={"responded": "answered"})
+    frame = picked.groupby(["agency", "role", "wave"], as_index=False)[["invited", "answered"]].sum()
+    table = data.config.disclosure.breakdown(
+        frame,
+        by="agency",
+        within=["wave", "role"],
+        size="invited",
+        additive=["invited", "answered"],
+        order=_agencies(data),
+    )
+    return _rates_view(table, ["answered"], lang)
 
 
-def missing_items(data: CohortData, top: int = 10) -> pd.DataFrame:
-    """Return the items most often left unanswered (columns as `evaluation.scoring.item_statistics`)."""
+_RATE_HEADERS = {
+    "sv": {
+        "agency": "Myndighet",
+        "role": "Roll",
+        "wave": "Tillfälle",
+        "invited": "Inbjudna",
+        "answered_baseline": "Svarade före",
+        "rate_answered_baseline": "Andel före",
+        "answered_followup": "Svarade efter",
+        "rate_answered_followup": "Andel efter",
+        "answered": "Svarade",
+        "rate_answered": "Andel",
+        "note": "Kommentar",
+    },
+    "en": {
+        "agency": "Agency",
+        "role": "Role",
+        "wave": "Occasion",
+        "invited": "Invited",
+        "answered_baseline": "Answered before",
+        "rate_answered_baseline": "Share before",
+        "answered_followup": "Answered after",
+        "rate_answered_followup": "Share after",
+        "answered": "Answered",
+        "rate_answered": "Share",
+        "note": "Note",
+    },
+}
+_GROUP_NAMES = {
+    "sv": {ALL: "Alla", OTHER_AGENCIES: OTHER_AGENCIES},
+    "en": {ALL: "All", OTHER_AGENCIES: "Other agencies"},
+}
+
+
+def _rates_view(table: Protected, answered: list[str], lang: str) -> Protected:
+    frame = table.frame
+    view = pd.DataFrame({"agency": frame["agency"].map(lambda a: _GROUP_NAMES[lang].get(a, a))})
+    view["role"] = frame["role"].map(lambda r: ROLE_NAMES[lang].get(r, r))
+    if "wave" in frame:
+        view["wave"] = frame["wave"]
+    view["invited"] = frame["invited"]
+    for column in answered:
+        view[column] = frame[column]
+        share = frame[column].astype("Float64") / frame["invited"].astype("Float64")
+        view[f"rate_{column}"] = [
+            "–" if pd.isna(v) else f"{100 * v:.0f} %" for v in share.astype(object).where(share.notna(), None)
+        ]
+    view["note"] = [_note(n, lang) for n in frame["note"]]
+    return table.with_view(view, _RATE_HEADERS[lang])
+
+
+def _note(text: object, lang: str) -> str:
+    """Return the part of a bilingual "svenska / English" note in `lang`."""
+    if not isinstance(text, str) or " / " not in text:
+        return "" if not isinstance(text, str) else text
+    swedish, english = text.split(" / ", 1)
+    return swedish if lang == "sv" else english
+
+
+def missing_items(data: CohortData, top: int = 10) -> Protected:
+    """Return the items most often left unanswered, protected by the number who answered.
+
+    Columns: instrument, wave, item, n, missing_share, note (see `evaluation.scoring.item_statistics`).
+    """
     from evaluation.scoring import item_statistics
 
     items = item_statistics(data.responses, data.templates)
-    return items.sort_values("missing_share", ascending=False).head(top)[
-        ["instrument", "wave", "item", "n", "missing_share"]
-    ]
+    items = items.sort_values("missing_share", ascending=False).head(top)
+    return protect(
+        items[["instrument", "wave", "item", "n", "missing_share"]], data, "instrument", "wave", "item"
+    )
 
 
-def agency_vs_cohort(data: CohortData, agency: str, lang: str) -> pd.DataFrame:
-    """Return the agency's change next to the cohort's, per construct and role, for readers.
+def cohort_change(data: CohortData) -> Protected:
+    """Return the cohort's change per construct and role (`evaluation.outcomes.cohort_change`), protected."""
+    from evaluation import outcomes
 
-    Groups of the agency below the minimum reporting size show no number (see
-    `evaluation.outcomes.by_agency`).
+    columns = ["construct", "role", "n", "mean_pre", "mean_post", "mean_diff", "ci_low", "ci_high"]
+    change = outcomes.cohort_change(data.scores)[[*columns, "p", "p_adj", "hedges_gav", "note"]]
+    return protect(change, data, "construct", "role")
+
+
+def change_by_agency(data: CohortData) -> Protected:
+    """Return change per agency, construct and role (`evaluation.outcomes.by_agency`), protected.
+
+    Hidden agencies keep a row without numbers and are reported together as ``Övriga myndigheter``;
+    agency reports and the heatmap are views of this one table, so every agency number is published
+    from a single protected computation.
     """
     from evaluation import outcomes
 
-    own = outcomes.by_agency(data.scores, data.config.min_group_size).query("agency == @agency")
-    cohort = protect(outcomes.cohort_change(data.scores), data, "construct", "role")[
-        ["construct", "role", "mean_diff"]
-    ]
-    merged = cohort.merge(
-        own[["construct", "role", "mean_diff", "suppressed"]],
-        on=["construct", "role"],
-        how="left",
-        suffixes=("_cohort", "_agency"),
+    table = outcomes.by_agency(data.scores, data.config.disclosure)
+    return protect(table, data, "agency", "construct", "role")
+
+
+def agency_vs_cohort(data: CohortData, agency: str, lang: str) -> Protected:
+    """Return the agency's change next to the cohort's, per construct and role, protected.
+
+    The agency's rows come from `change_by_agency` (so they hide exactly what the cohort report hides)
+    and the cohort's from `cohort_change`; both land in the CSV, the agency's with ``agency`` set to
+    its name and the cohort's with ``Alla``.
+
+    Returns
+    -------
+    evaluation.disclosure.Protected
+        Columns agency, construct, role, n, mean_diff, ci_low, ci_high, note: the agency's rows, then
+        the cohort's; its reader view shows them with names and headers in `lang`.
+    """
+    keep = ["agency", "construct", "role", "n", "mean_diff", "ci_low", "ci_high", "note"]
+    by_agency = change_by_agency(data)
+    own = by_agency.select(by_agency.frame["agency"] == agency)
+    combined = Protected.concat([own, cohort_change(data)])
+    frame = combined.frame.assign(agency=combined.frame["agency"].fillna(ALL)).reindex(columns=keep)
+    combined = combined.narrow(frame)
+    view = pd.DataFrame(
+        {
+            "agency": [_GROUP_NAMES[lang].get(a, a) for a in frame["agency"]],
+            "construct": [construct_name(data, c, lang) for c in frame["construct"]],
+            "role": frame["role"].map(lambda r: ROLE_NAMES[lang].get(r, r)),
+            "n": frame["n"],
+            "mean_diff": frame["mean_diff"],
+            "ci": _intervals(frame, lang),
+        }
     )
-    merged["construct"] = [construct_name(data, c, lang) for c in merged["construct"]]
-    merged["role"] = merged["role"].map(lambda r: ROLE_NAMES[lang].get(r, r))
-    merged["mean_diff_agency"] = [
-        ("visas inte" if lang == "sv" else "not shown") if s is True else v
-        for v, s in zip(merged["mean_diff_agency"], merged["suppressed"], strict=True)
-    ]
-    headers = {
-        "sv": ["Område", "Roll", "Förändring i kohorten", "Förändring på myndigheten"],
-        "en": ["Construct", "Role", "Change in the cohort", "Change at the agency"],
-    }
-    out = merged[["construct", "role", "mean_diff_cohort", "mean_diff_agency"]]
-    out.columns = headers[lang]
-    return out
+    return combined.with_view(view, _CHANGE_HEADERS[lang] | {"agency": _RATE_HEADERS[lang]["agency"]})
 
 
-def quarantine_summary(data: CohortData) -> pd.DataFrame:
-    """Return quarantined rows and cells per source file and reason (columns: file, kind, count)."""
+def quarantine_summary(data: CohortData) -> Protected:
+    """Return the rows and cells set aside at ingest, per source file and reason, protected.
+
+    A count below the minimum reporting size is hidden (a quarantined row is a person's answers).
+
+    Returns
+    -------
+    evaluation.disclosure.Protected
+        Columns file, kind, rows, note.
+    """
     if data.quarantine.empty:
-        return pd.DataFrame(columns=["file", "kind", "count"])
-    return data.quarantine.groupby(["file", "kind"]).size().rename("count").reset_index()
+        frame = pd.DataFrame(
+            {"file": pd.Series(dtype=str), "kind": pd.Series(dtype=str), "rows": pd.Series(dtype=int)}
+        )
+    else:
+        frame = data.quarantine.groupby(["file", "kind"]).size().rename("rows").reset_index()
+    return protect(frame, data, "file", "kind")
 
 
 def reliability_table(data: CohortData) -> pd.DataFrame:
@@ -332,11 +546,15 @@ def reliability_table(data: CohortData) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def cost_table(data: CohortData) -> pd.DataFrame:
-    """Return the program's cost per adept and per participant with a reliable improvement.
+def cost_table(data: CohortData) -> Protected:
+    """Return the program's cost per adept and per participant with a reliable improvement, protected.
 
-    Reliable change uses each construct's Cronbach's alpha at baseline as its reliability. Columns:
-    measure, value.
+    Reliable change uses each construct's Cronbach's alpha at baseline as its reliability.
+
+    Returns
+    -------
+    evaluation.disclosure.Protected
+        Columns measure, value, n (the people or pairs the value describes), note.
     """
     from evaluation import outcomes
 
@@ -346,32 +564,67 @@ def cost_table(data: CohortData) -> pd.DataFrame:
     adepts = int((data.scores.drop_duplicates("pseudonym")["role"] == "adept").sum())
     cost = outcomes.cost_summary(data.config.cost_per_adept_sek, adepts, improved)
     pairs = outcomes.pairs_improved(improved)
-    return pd.concat([cost, pairs]).to_frame("value").reset_index(names="measure")
+    people = int(cost["n_participants_improved"])
+    rows = [
+        ("total_cost", cost["total_cost"], adepts),
+        ("cost_per_adept", cost["cost_per_adept"], adepts),
+        ("participants_improved", people, people),
+        ("cost_per_improved_participant", cost["cost_per_improved_participant"], people),
+        ("pairs", pairs["pairs"], pairs["pairs"]),
+        ("pairs_any", pairs["pairs_any"], pairs["pairs_any"]),
+        ("pairs_both", pairs["pairs_both"], pairs["pairs_both"]),
+        ("share_any", pairs["share_any"], pairs["pairs"]),
+    ]
+    frame = pd.DataFrame(rows, columns=["measure", "value", "n"])
+    frame["n"] = frame["n"].astype(int)
+    return protect(frame, data, "measure")
 
 
-def compare(cohort_dirs: list[str | Path]) -> pd.DataFrame:
-    """Return `evaluation.outcomes.cohort_change` of several cohorts, with a ``cohort`` column (its name)."""
-    from evaluation import outcomes
+def model_table(data: CohortData, construct: str) -> Protected:
+    """Return the mixed model of a construct (`evaluation.outcomes.change_model`) as a table, protected.
 
-    frames = []
-    for folder in cohort_dirs:
-        data = load(folder)
-        change = protect(outcomes.cohort_change(data.scores), data, "construct", "role")
-        frames.append(change.assign(cohort=data.config.name))
-    return pd.concat(frames, ignore_index=True)
-
-
-def agency_heatmap(data: CohortData, lang: str):
-    """Return a heatmap of mean change per agency and construct (groups below the minimum left blank).
-
-    Cells come from `evaluation.outcomes.by_agency`: a suppressed group is never computed, only drawn
-    as an empty cell. Returns the figure and its finding.
+    Returns
+    -------
+    evaluation.disclosure.Protected
+        Columns term and the model's coefficient columns, n (participants in the model), note.
     """
     from evaluation import outcomes
 
-    table = outcomes.by_agency(data.scores, data.config.min_group_size)
-    table = table.groupby(["agency", "construct"], as_index=False)["mean_diff"].mean()
-    grid = table.pivot(index="agency", columns="construct", values="mean_diff")
+    model = outcomes.change_model(data.scores, construct)
+    used = data.scores[
+        (data.scores["construct"] == construct)
+        & data.scores["wave"].isin(["pre", "post"])
+        & data.scores["score"].notna()
+    ]
+    frame = model.coefficients.reset_index(names="term").assign(n=used["pseudonym"].nunique())
+    return protect(frame, data, "term")
+
+
+def compare(cohort_dirs: list[str | Path]) -> Protected:
+    """Return `cohort_change` of several cohorts, each protected by its own cohort's rules.
+
+    Columns: cohort (its name), then those of `evaluation.outcomes.cohort_change`.
+    """
+    tables = []
+    for folder in cohort_dirs:
+        data = load(folder)
+        change = cohort_change(data)
+        tables.append(change.narrow(change.frame.assign(cohort=data.config.name)))
+    combined = Protected.concat(tables)
+    columns = ["cohort", "construct", "role", "n", "mean_diff", "ci_low", "ci_high", "hedges_gav", "note"]
+    return combined.narrow(combined.frame[columns])
+
+
+def agency_heatmap(data: CohortData, lang: str, role: str = "adept"):
+    """Return a heatmap of one role's mean change per agency and construct, and its finding.
+
+    Cells come from `change_by_agency`: a hidden group is never computed, only drawn as an empty cell;
+    the pooled ``Övriga myndigheter`` row is drawn like an agency.
+    """
+    table = change_by_agency(data).frame
+    table = table[table["role"] == role]
+    grid = table.pivot(index="agency", columns="construct", values="mean_diff").astype(float)
+    grid.index = [_GROUP_NAMES[lang].get(a, a) for a in grid.index]
     grid.columns = [construct_name(data, c, lang) for c in grid.columns]
     fig, ax = plt.subplots(figsize=(1.0 + 0.6 * max(grid.shape[1], 4), 0.5 * grid.shape[0] + 2.5))
     if grid.notna().sum().sum() == 0:
@@ -404,42 +657,16 @@ def agency_heatmap(data: CohortData, lang: str):
     return fig, finding
 
 
-def pair_dumbbell(data: CohortData, pair_id: str, lang: str):
-    """Return a dumbbell chart of each member's scores before and after, per construct, for one pair."""
-    from evaluation import outcomes
-
-    pair = outcomes.pair_change(data.scores).query("pair_id == @pair_id")
-    pair = pair.assign(label=[construct_name(data, c, lang) for c in pair["construct"]]).sort_values("label")
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(pair) + 1.2))
-    y = np.arange(len(pair))
-    for offset, role in ((-0.15, "mentor"), (0.15, "adept")):
-        ax.hlines(y + offset, pair[f"{role}_pre"], pair[f"{role}_post"], color=PALETTE[role], linewidth=2)
-        ax.scatter(
-            pair[f"{role}_pre"],
-            y + offset,
-            color="white",
-            edgecolor=PALETTE[role],
-            zorder=3,
-            label=f"{ROLE_NAMES[lang][role]}: {'före' if lang == 'sv' else 'before'}",
+def agency_heatmaps(data: CohortData, lang: str) -> Shown:
+    """Show one `agency_heatmap` per role, each with its title and finding."""
+    parts = []
+    for role in ("mentor", "adept"):
+        fig, finding = agency_heatmap(data, lang, role)
+        title = ("Förändring per myndighet, " if lang == "sv" else "Change per agency, ") + (
+            ROLE_NAMES[lang][role]
         )
-        ax.scatter(
-            pair[f"{role}_post"],
-            y + offset,
-            color=PALETTE[role],
-            zorder=3,
-            label=f"{ROLE_NAMES[lang][role]}: {'efter' if lang == 'sv' else 'after'}",
-        )
-    ax.set_yticks(y, pair["label"])
-    ax.legend(loc="lower right", fontsize="small")
-    sns.despine(fig)
-    up = int((pair[["mentor_change", "adept_change"]] > 0).sum().sum())
-    total = int(pair[["mentor_change", "adept_change"]].notna().sum().sum())
-    finding = (
-        f"{up} av {total} värden blev högre efter programmet."
-        if lang == "sv"
-        else f"{up} of {total} scores were higher after the program."
-    )
-    return fig, finding
+        parts.append(figure(fig, title=title, alt=finding).data)
+    return _show("".join(parts))
 
 
 _CHANGE_HEADERS = {
@@ -468,55 +695,44 @@ _CHANGE_HEADERS = {
 }
 
 
-def change_table(change: pd.DataFrame, data: CohortData, lang: str) -> pd.DataFrame:
-    """Return change per construct and role (`evaluation.outcomes.cohort_change`) for readers.
+def _intervals(frame: pd.DataFrame, lang: str) -> list[str]:
+    from evaluation.summary import number
 
-    Construct and role names in `lang`, the interval as one column, headers in `lang`; rows without
-    an estimate keep their reason in the change column.
-    """
-    frame = change.copy()
-    frame["construct"] = [construct_name(data, c, lang) for c in frame["construct"]]
-    frame["role"] = frame["role"].map(lambda r: ROLE_NAMES[lang].get(r, r))
-    frame["ci"] = [
-        "–" if pd.isna(low) else f"[{low:.2f}, {high:.2f}]"
+    return [
+        "–" if pd.isna(low) or pd.isna(high) else f"[{number(low, lang)}; {number(high, lang)}]"
         for low, high in zip(frame["ci_low"], frame["ci_high"], strict=True)
     ]
-    columns = [c for c in _CHANGE_HEADERS[lang] if c in frame.columns]
-    return frame[columns].rename(columns=_CHANGE_HEADERS[lang])
 
 
-def pair_table(data: CohortData, pair_id: str, lang: str) -> pd.DataFrame:
-    """Return one pair's construct scores before and after, per member, for the pair's own report."""
-    from evaluation import outcomes
+def change_table(change: Protected, data: CohortData, lang: str) -> Protected:
+    """Return change per construct and role (`cohort_change`) with a reader view.
 
-    pair = outcomes.pair_change(data.scores).query("pair_id == @pair_id")
-    pair = pair.dropna(subset=["mentor_pre", "mentor_post", "adept_pre", "adept_post"], how="all")
-    names = {
-        "sv": ["Område", "Mentor före", "Mentor efter", "Adept före", "Adept efter"],
-        "en": ["Construct", "Mentor before", "Mentor after", "Adept before", "Adept after"],
-    }
-    out = pair[["construct", "mentor_pre", "mentor_post", "adept_pre", "adept_post"]].copy()
-    out["construct"] = [construct_name(data, c, lang) for c in out["construct"]]
-    out.columns = names[lang]
-    return out
-
-
-def protect(frame: pd.DataFrame, data: CohortData, *labels: str) -> pd.DataFrame:
-    """Return `frame` with every group below the cohort's minimum reporting size hidden.
-
-    See `evaluation.disclosure.protect`; `labels` are the columns that name a row and stay visible.
+    The view has construct and role names in `lang`, the interval as one column and headers in
+    `lang`; the tidy table (the CSV) is unchanged.
     """
-    from evaluation.disclosure import protect as _protect
+    frame = change.frame
+    view = frame.copy()
+    view["construct"] = [construct_name(data, c, lang) for c in frame["construct"]]
+    view["role"] = frame["role"].map(lambda r: ROLE_NAMES[lang].get(r, r))
+    view["ci"] = _intervals(frame, lang)
+    columns = [c for c in _CHANGE_HEADERS[lang] if c in view.columns]
+    return change.with_view(view[columns], _CHANGE_HEADERS[lang])
 
-    return _protect(frame, data.config.min_group_size, labels=labels)
+
+def protect(frame: pd.DataFrame, data: CohortData, *labels: str) -> Protected:
+    """Return `frame` protected by the cohort's disclosure policy (`evaluation.disclosure`).
+
+    `labels` are the columns that name a row and stay visible; every group-size column present
+    (`evaluation.disclosure.GROUP_SIZE_COLUMNS`) decides whether a row's numbers are shown.
+    """
+    return data.config.disclosure.protect(frame, labels=labels)
 
 
 def summary(data: CohortData, lang: str):
     """Display the plain-language summary that opens the cohort report (see `evaluation.summary`)."""
-    from evaluation import outcomes
     from evaluation.summary import summarise_change
 
-    change = protect(outcomes.cohort_change(data.scores), data, "construct", "role")
+    change = cohort_change(data).frame
     names = {c: construct_name(data, c, lang) for c in change["construct"]}
     baseline = set(data.scores.loc[data.scores["wave"] == "pre", "pseudonym"])
     followed = set(data.scores.loc[data.scores["wave"] == "post", "pseudonym"])
@@ -553,11 +769,9 @@ def comments(data: CohortData, lang: str):
 
 def agency_summary(data: CohortData, agency: str, lang: str):
     """Display the plain-language summary of an agency's change (groups below the minimum left out)."""
-    from evaluation import outcomes
     from evaluation.summary import summarise_change
 
-    own = outcomes.by_agency(data.scores, data.config.min_group_size).query("agency == @agency")
-    own = own[~own["suppressed"].astype(bool)]
+    own = change_by_agency(data).frame.query("agency == @agency")
     names = {c: construct_name(data, c, lang) for c in own["construct"]}
     baseline = set(
         data.scores.loc[(data.scores["wave"] == "pre") & (data.scores["agency"] == agency), "pseudonym"]

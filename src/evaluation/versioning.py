@@ -1,7 +1,8 @@
 """Instrument versions and content hashes.
 
 Every instrument carries a version number (``major.minor.patch``) and has a content hash: SHA-256 of
-its resolved content (sections, items with their texts, the scales they use with every value label),
+its resolved content (sections, items with their texts, the scales they use with every value label,
+and what the forms announce about the partner's feedback when it is not the default ``individual``),
 the version number itself left out. ``surveys/versions.yml`` records the hash of every released
 version. A cohort records the version and hash it used in its cohort.yml, so its data can always be
 matched to the exact wording its participants saw.
@@ -46,7 +47,12 @@ def content_hash(templates: Templates, instrument: Instrument) -> str:
     str
         64 hexadecimal characters; equal for equal content, whatever the YAML's layout or comments.
     """
-    content = instrument.model_dump(mode="json", exclude={"version"})
+    exclude = {"version"}
+    if instrument.partner_feedback == "individual":
+        # Left out at its default so that versions released before the field existed keep their hash;
+        # "shared" is content respondents read (the forms announce it), so it is part of the hash.
+        exclude.add("partner_feedback")
+    content = instrument.model_dump(mode="json", exclude=exclude)
     used = sorted({item.scale for item in instrument.items if item.scale in templates.scales})
     content["scales"] = {s: templates.scales[s].model_dump(mode="json") for s in used}
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

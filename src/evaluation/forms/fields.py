@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from evaluation.feedback import announcement
 from evaluation.instruments import Instrument, Item, Scale, Section, Templates, Text
 
 __all__ = [
@@ -14,6 +15,8 @@ __all__ = [
     "VERSION_FIELD",
     "FormSection",
     "form_sections",
+    "intro_text",
+    "partner_notice",
     "version_tag",
 ]
 
@@ -59,3 +62,17 @@ def form_sections(templates: Templates, instrument: Instrument, role: str) -> li
 def version_tag(instrument: Instrument) -> str:
     """Return the value of the hidden version field, e.g. ``"baseline 1.0.0"``."""
     return f"{instrument.id} {instrument.version}"
+
+
+def partner_notice(instrument: Instrument, lang: str) -> str:
+    """Return what the form tells respondents their partner will see (`Instrument.partner_feedback`).
+
+    The text comes from `evaluation.feedback.MESSAGES`, the one catalogue of what participants read
+    about feedback, so that the forms and the feedback pages say the same.
+    """
+    return announcement(instrument.partner_feedback, lang)
+
+
+def intro_text(instrument: Instrument, lang: str, separator: str = "\n\n") -> str:
+    """Return the form's introduction: the instrument's intro, then `partner_notice`."""
+    return f"{instrument.intro[lang]}{separator}{partner_notice(instrument, lang)}"

@@ -24,6 +24,7 @@ from evaluation.forms.fields import (
     PARTICIPANT_CODE_TEXT,
     VERSION_FIELD,
     form_sections,
+    intro_text,
     version_tag,
 )
 from evaluation.instruments import Scale, Templates
@@ -88,7 +89,7 @@ def _language_block(templates: Templates, instrument_id: str, role: str, lang: s
             **{"class": "G"},
             name=instrument.title[lang],
             relevance=1,
-            text=instrument.intro[lang],
+            text=intro_text(instrument, lang, separator=" "),
             language=lang,
         )
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from evaluation.forms.fields import PARTICIPANT_CODE, PARTICIPANT_CODE_TEXT, form_sections
+from evaluation.forms.fields import PARTICIPANT_CODE, PARTICIPANT_CODE_TEXT, form_sections, intro_text
 from evaluation.instruments import Templates
 
 __all__ = ["write"]
@@ -33,7 +33,7 @@ def write(templates: Templates, instrument_id: str, role: str, lang: str, path: 
         lang=lang,
         role=role,
         title=f"{instrument.title[lang]} – {role}",
-        intro=instrument.intro[lang],
+        intro=intro_text(instrument, lang, separator=" "),
         participant_code=PARTICIPANT_CODE,
         participant_label=PARTICIPANT_CODE_TEXT[lang],
         sections=form_sections(templates, instrument, role),

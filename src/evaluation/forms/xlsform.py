@@ -22,6 +22,7 @@ from evaluation.forms.fields import (
     PARTICIPANT_CODE_TEXT,
     VERSION_FIELD,
     form_sections,
+    intro_text,
     version_tag,
 )
 from evaluation.instruments import Item, Scale, Templates, Text
@@ -77,7 +78,8 @@ def write(templates: Templates, instrument_id: str, role: str, lang: str, path: 
         ]
     )
     blank_hint = ["" for _ in langs]
-    survey.append(["note", "intro", *_labels(instrument.intro), *blank_hint, "", "", ""])
+    intro = [intro_text(instrument, lang) for lang in LANGUAGE_NAMES]
+    survey.append(["note", "intro", *intro, *blank_hint, "", "", ""])
     survey.append(["text", PARTICIPANT_CODE, *_labels(PARTICIPANT_CODE_TEXT), *blank_hint, "yes", "", ""])
     survey.append(
         [

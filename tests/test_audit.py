@@ -1,0 +1,520 @@
+"""The audit of published reports: a clean folder passes, and every planted leak is found, naming the file.
+
+Every report folder here is built by hand (not by the report builder), so the audit is tested against
+what a publication looks like, not against the code that publishes it.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evaluation import audit
+from evaluation.audit import Finding, audit_reports, format_findings
+
+AGENCIES = {"Alfaverket": 6, "Betamyndigheten": 6, "Gammastyrelsen": 5, "Deltainspektionen": 4}
+"""Pairs per agency: Deltainspektionen (4 mentors, 4 adepts) is below the minimum of 5."""
+
+FIRST = ["Astrid", "Bertil", "Cecilia", "Dagny", "Evert", "Frida", "Gunnar", "Hedvig"]
+LAST = ["Lindqvist", "Bergström", "Åkerlund", "Norberg", "Sandell", "Wikström"]
+
+HEADER = "agency,role,invited,answered_baseline,answered_followup"
+CLEAN_RATES = [
+    ("Alfaverket", "mentor", 6, 6, 5),
+    ("Alfaverket", "adept", 6, 5, 5),
+    ("Betamyndigheten", "mentor", 6, 6, 6),
+    ("Betamyndigheten", "adept", 6, 6, 5),
+    ("Gammastyrelsen", "mentor", None, None, None),
+    ("Gammastyrelsen", "adept", None, None, None),
+    ("Deltainspektionen", "mentor", None, None, None),
+    ("Deltainspektionen", "adept", None, None, None),
+    ("Övriga myndigheter", "mentor", 9, 8, 7),
+    ("Övriga myndigheter", "adept", 9, 9, 6),
+    ("Alla", "mentor", 21, 20, 18),
+    ("Alla", "adept", 21, 20, 16),
+]
+"""The pinned response rates as the report builder publishes them: Deltainspektionen (4) is pooled
+with Gammastyrelsen (5, hidden as its complement) under 'Övriga myndigheter' (9)."""
+
+SEED_7_RATES = [
+    *CLEAN_RATES[:4],
+    ("Gammastyrelsen", "mentor", 5, 5, 4),
+    ("Gammastyrelsen", "adept", 5, 5, 4),
+    ("Deltainspektionen", "mentor", None, None, None),
+    ("Deltainspektionen", "adept", None, None, None),
+    *CLEAN_RATES[10:],
+]
+"""The seed-7 leak: the small agency blanked by a plain threshold, the others and the total shown."""
+
+
+@dataclass
+class Build:
+    reports: Path
+    cohort: Path
+    roster: pd.DataFrame
+
+    def pseudonym(self, position: int) -> str:
+        return str(self.roster.at[position, "pseudonym"])
+
+    def audit(self) -> list[Finding]:
+        return audit_reports(self.reports, self.cohort)
+
+
+def _pseudonym(code: str) -> str:
+    return "p" + hashlib.sha256(code.encode()).hexdigest()[:16]
+
+
+def _roster() -> pd.DataFrame:
+    rows = []
+    pair = 0
+    for agency, pairs in AGENCIES.items():
+        for _ in range(pairs):
+            pair += 1
+            for role in ("mentor", "adept"):
+                n = len(rows)
+                first, last = FIRST[n % len(FIRST)], LAST[n // len(FIRST) % len(LAST)]
+                code = f"{role[0].upper()}{n + 1:03d}-{agency[:3].upper()}"
+                rows.append(
+                    {
+                        "participant_id": code,
+                        "role": role,
+                        "pair_id": f"par{pair:03d}",
+                        "agency": agency,
+                        "age_band": "-29" if role == "mentor" else "50-59",
+                        "email": f"{first}.{last}{n}@example.se".lower().replace("å", "a").replace("ö", "o"),
+                        "name": f"{first} {last}",
+                        "pseudonym": _pseudonym(code),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def _csv(rows, header: str = HEADER) -> str:
+    lines = [header]
+    for row in rows:
+        lines.append(",".join("" if value is None else str(value) for value in row))
+    return "\n".join(lines) + "\n"
+
+
+def _html(body: str, title: str = "Kohortrapport") -> str:
+    return (
+        f'<!DOCTYPE html>\n<html lang="sv"><head><meta charset="utf-8"><title>{title}</title>'
+        "<style>body { font-family: sans-serif } /* /home/analyst/styles.css */</style></head>"
+        f"<body><main>{body}</main></body></html>\n"
+    )
+
+
+def _rates_table(rows, *, invited_override: dict[int, str] | None = None) -> str:
+    headers = [
+        ("agency", "Myndighet"),
+        ("role", "Roll"),
+        ("invited", "Inbjudna"),
+        ("answered_baseline", "Svarade före"),
+        ("answered_followup", "Svarade efter"),
+    ]
+    head = "".join(f'<th scope="col" data-col="{col}">{text}</th>' for col, text in headers)
+    body = []
+    for number, (agency, role, *values) in enumerate(rows):
+        shown = ["–" if v is None else str(v) for v in values]
+        if invited_override and number in invited_override:
+            shown[0] = invited_override[number]
+        cells = "".join(f"<td>{v}</td>" for v in shown)
+        body.append(f'<tr><th scope="row">{agency}</th><td>{role}</td>{cells}</tr>')
+    return (
+        '<table class="report" data-results="response_rates.csv"><caption>Svarsfrekvens</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _notebook(parameters: dict | None = None, extra_outputs: list | None = None) -> str:
+    parameters = parameters or {"cohort_dir": "<cohort_dir>", "lang": "sv"}
+    outputs = [
+        {
+            "output_type": "display_data",
+            "metadata": {"evaluation.reports": True},
+            "data": {"text/html": [_rates_table(CLEAN_RATES)], "text/plain": [""]},
+        },
+        {"output_type": "stream", "name": "stdout", "text": ["Klart.\n"]},
+        *(extra_outputs or []),
+    ]
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": 1,
+                "id": "params",
+                "metadata": {"tags": ["injected-parameters"]},
+                "outputs": [],
+                "source": [f"{k} = {v!r}\n" for k, v in parameters.items()],
+            },
+            {
+                "cell_type": "code",
+                "execution_count": 2,
+                "id": "rates",
+                "metadata": {},
+                "outputs": outputs,
+                "source": ["reports.table(reports.response_rates(data), 'response_rates')"],
+            },
+        ],
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "papermill": {
+                "parameters": parameters,
+                "input_path": "notebooks/cohort.ipynb",
+                "output_path": "notebooks/cohort.ipynb",
+            },
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return json.dumps(notebook, ensure_ascii=False, indent=1)
+
+
+def _pdf(text: str) -> bytes:
+    """A one-page PDF showing `text` in Helvetica (no PDF writer is installed; pypdf only reads)."""
+    content = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+@pytest.fixture
+def build(tmp_path: Path) -> Build:
+    """A clean cohort folder and a clean reports folder that the audit passes."""
+    roster = _roster()
+    cohort = tmp_path / "data" / "2027"
+    (cohort / "processed").mkdir(parents=True)
+    (cohort / "cohort.yml").write_text("id: '2027'\nname: Omvänt mentorskap 2027\nmin_group_size: 5\n")
+    roster.drop(columns="pseudonym").to_csv(cohort / "roster.csv", index=False)
+    pd.DataFrame({"pseudonym": roster["pseudonym"], "item": "q1", "value": 3}).to_parquet(
+        cohort / "processed" / "responses.parquet"
+    )
+
+    reports = tmp_path / "reports" / "2027"
+    for folder in ("results", "notebooks", "agencies", "feedback"):
+        (reports / folder).mkdir(parents=True)
+    (reports / "results" / "response_rates.csv").write_text(_csv(CLEAN_RATES), encoding="utf-8")
+    (reports / "results" / "change.csv").write_text(
+        _csv(
+            [
+                ("belonging", "mentor", 18, "0.31"),
+                ("belonging", "adept", 16, "0.12"),
+                ("belonging", "Alla", 34, ""),
+            ],
+            "construct,role,n,mean_diff",
+        ),
+        encoding="utf-8",
+    )
+    (reports / "index.html").write_text(
+        _html(
+            '<h1>Omvänt mentorskap 2027</h1><ul><li><a href="cohort.html">Kohortrapport</a></li>'
+            '<li><a href="agencies/alfaverket.html">Alfaverket</a></li></ul>'
+            '<p>Metod: se <a href="https://doi.org/10.1037/met0000001">https://doi.org/10.1037/met0000001</a>.</p>',
+            "Rapporter",
+        ),
+        encoding="utf-8",
+    )
+    (reports / "cohort.html").write_text(
+        _html(
+            "<h1>Kohortrapport</h1><p>Svarsfrekvens per myndighet och roll; 1 234 svar totalt.</p>"
+            + _rates_table(CLEAN_RATES)
+            + '<figure><img src="data:image/png;base64,L2hvbWUvYW5hbHlzdA==" alt="Svarsfrekvens per roll">'
+            "<figcaption>Figur 1</figcaption></figure>"
+            '<script>const source = "/home/analyst/data/2027";</script>'
+        ),
+        encoding="utf-8",
+    )
+    (reports / "agencies" / "alfaverket.html").write_text(
+        _html("<h1>Alfaverket</h1><p>Sex par deltog.</p>", "Alfaverket"), encoding="utf-8"
+    )
+    (reports / "notebooks" / "cohort.ipynb").write_text(_notebook(), encoding="utf-8")
+    (reports / "brief.pdf").write_bytes(_pdf("Omvant mentorskap 2027: ledningens sammanfattning"))
+    (reports / "figure.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    owner = roster.at[0, "pseudonym"]
+    (reports / "feedback" / f"{owner}.html").write_text(
+        _html(
+            f"<h1>Din återkoppling</h1><p>Kod: {owner}</p>"
+            "<table><tr><th>Område</th><th>Före</th><th>Efter</th></tr>"
+            "<tr><td>Tillhörighet</td><td>3,2</td><td>3,9</td></tr></table>",
+            "Återkoppling",
+        ),
+        encoding="utf-8",
+    )
+    built = Build(reports, cohort, roster)
+    findings = built.audit()
+    assert findings == [], format_findings(findings)  # every test plants its leak into a clean folder
+    return built
+
+
+def _only(findings: list[Finding], problem: str, file: str) -> list[Finding]:
+    assert findings, "expected a finding, the audit passed"
+    assert {f.problem for f in findings} == {problem}, format_findings(findings)
+    assert {f.file for f in findings} == {file}, format_findings(findings)
+    return findings
+
+
+def _write(build: Build, relative: str, text: str) -> None:
+    (build.reports / relative).write_text(text, encoding="utf-8")
+
+
+def test_clean_folder_passes(build):
+    findings = build.audit()
+    assert findings == [], format_findings(findings)
+    assert format_findings(findings).startswith("Granskningen hittade inga problem / The audit found no")
+
+
+# -- small groups -----------------------------------------------------------------------------------
+
+
+def test_small_group_in_csv(build):
+    _write(build, "results/comments.csv", "construct,writers\nbelonging,3\nrelations,0\ngrowth,12\n")
+    [finding] = _only(build.audit(), "small-group", "results/comments.csv")
+    assert finding.table == "comments.csv"
+    assert finding.cell == "row 1 (construct=belonging), column writers"
+    _write(build, "results/comments.csv", "construct,writers\nbelonging,\nrelations,0\ngrowth,12\n")
+    assert build.audit() == []
+
+
+@pytest.mark.parametrize("shown", ["4", "4,0", "4 (67 %)", "4\u202f"])
+def test_small_group_in_html_table_by_data_col(build, shown):
+    _write(build, "cohort.html", _html(_rates_table(CLEAN_RATES, invited_override={0: shown})))
+    [finding] = _only(build.audit(), "small-group", "cohort.html")
+    assert finding.table == "response_rates.csv"
+    assert finding.cell == "row 1 (Alfaverket, mentor), column invited"
+
+
+@pytest.mark.parametrize("shown", ["0", "–", "", "1\u202f234", "1 234", "12,0"])
+def test_html_values_that_are_not_small_groups(build, shown):
+    _write(build, "cohort.html", _html(_rates_table(CLEAN_RATES, invited_override={0: shown})))
+    assert build.audit() == []
+
+
+# -- differencing -----------------------------------------------------------------------------------
+
+
+def _rates_csv(rows, note: str | None = None) -> str:
+    """The rates, optionally with a free-text column filled on hidden rows (as the builder writes)."""
+    if note is None:
+        return _csv(rows)
+    text = "färre än 5: visas inte / fewer than 5: not shown"
+    return _csv([(*row, text if row[2] is None else "") for row in rows], f"{HEADER},{note}")
+
+
+@pytest.mark.parametrize("note", [None, "note", "förklaring"])
+def test_seed_7_differencing_leak(build, note):
+    _write(build, "results/response_rates.csv", _rates_csv(SEED_7_RATES, note))
+    findings = _only(build.audit(), "differencing", "results/response_rates.csv")
+    cells = {f.cell for f in findings}
+    assert "row 7 (agency=Deltainspektionen, role=mentor), column invited" in cells
+    assert "row 8 (agency=Deltainspektionen, role=adept), column invited" in cells
+    invited = next(f for f in findings if f.cell.endswith("role=mentor), column invited"))
+    assert "recovered as 4" in invited.detail and "response_rates.csv" in invited.detail
+
+
+@pytest.mark.parametrize("note", [None, "note", "förklaring"])
+def test_pooling_with_a_complement_closes_the_seed_7_leak(build, note):
+    # CLEAN_RATES is SEED_7_RATES with Gammastyrelsen hidden too and both pooled (4 + 5 = 9).
+    _write(build, "results/response_rates.csv", _rates_csv(CLEAN_RATES, note))
+    assert build.audit() == []
+
+
+def test_pooled_row_that_does_not_add_up(build):
+    rows = [*CLEAN_RATES[:8], ("Övriga myndigheter", "mentor", 8, 8, 7), *CLEAN_RATES[9:]]
+    _write(build, "results/response_rates.csv", _csv(rows))
+    findings = _only(build.audit(), "differencing", "results/response_rates.csv")
+    assert any("do not add up" in f.detail and "column invited" in f.cell for f in findings)
+
+
+def test_cross_file_differencing(build):
+    # The agency page of Gammastyrelsen shows it alone; the cohort CSV pools it with Deltainspektionen.
+    _write(
+        build,
+        "results/agency_gammastyrelsen.csv",
+        _csv([("Gammastyrelsen", "mentor", 5, 5, 4), ("Gammastyrelsen", "adept", 5, 5, 4)]),
+    )
+    findings = _only(build.audit(), "differencing", "results/response_rates.csv")
+    invited = next(f for f in findings if f.cell.endswith("role=mentor), column invited"))
+    assert "Deltainspektionen" in invited.cell
+    assert "recovered as 4" in invited.detail
+    assert "agency_gammastyrelsen.csv" in invited.detail and "response_rates.csv" in invited.detail
+
+
+def test_agency_page_of_a_shown_agency_is_no_leak(build):
+    _write(
+        build,
+        "results/agency_alfaverket.csv",
+        _csv(
+            [
+                ("Alfaverket", "mentor", 6, 6, 5),
+                ("Alfaverket", "adept", 6, 5, 5),
+                ("Alla", "mentor", 21, 20, 18),
+            ]
+        ),
+    )
+    assert build.audit() == []
+
+
+@pytest.mark.parametrize(("total", "leaks"), [(16, True), (19, False)])
+def test_two_hidden_agencies_that_sum_to_a_small_group(build, total, leaks):
+    rows = [
+        ("Alfaverket", "mentor", 6),
+        ("Betamyndigheten", "mentor", 6),
+        ("Gammastyrelsen", "mentor", None),
+        ("Deltainspektionen", "mentor", None),
+        ("Alla", "mentor", total),
+    ]
+    _write(build, "results/completion.csv", _csv(rows, "agency,role,n_completers"))
+    findings = build.audit()
+    if not leaks:
+        assert findings == [], format_findings(findings)
+        return
+    [finding] = _only(findings, "differencing", "results/completion.csv")
+    assert "Gammastyrelsen" in finding.cell and "Deltainspektionen" in finding.cell
+    assert "a group of 4" in finding.detail
+
+
+def test_differencing_over_the_role_dimension(build):
+    rows = [("belonging", "mentor", 18), ("belonging", "adept", None), ("belonging", "Alla", 22)]
+    _write(build, "results/change.csv", _csv(rows, "construct,role,n"))
+    [finding] = _only(build.audit(), "differencing", "results/change.csv")
+    assert finding.cell == "row 2 (role=adept, construct=belonging), column n"
+    assert "recovered as 4" in finding.detail
+
+
+# -- identifiers, participant-level codes, paths -------------------------------------------------------
+
+
+def test_email_in_notebook_output(build):
+    email = build.roster.at[5, "email"]
+    output = {"output_type": "stream", "name": "stdout", "text": [f"Skickat till {email}\n"]}
+    _write(build, "notebooks/cohort.ipynb", _notebook(extra_outputs=[output]))
+    [finding] = _only(build.audit(), "identifier", "notebooks/cohort.ipynb")
+    assert finding.table == "cell 2"
+    assert "e-post" in finding.cell
+    assert email not in finding.cell + finding.detail  # the finding itself redacts it
+
+
+def test_participant_id_in_pdf_text(build):
+    code = build.roster.at[3, "participant_id"]
+    (build.reports / "brief.pdf").write_bytes(_pdf(f"Deltagare {code} svarade inte"))
+    [finding] = _only(build.audit(), "identifier", "brief.pdf")
+    assert finding.table == "page 1"
+    assert code not in finding.cell
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "/home/anna/data/2027",
+        "C:\\Users\\anna\\data",
+        "C:/Users/anna/data",
+        "file:///srv/evaluation/data",
+        "COHORT",
+    ],
+)
+def test_absolute_path_in_papermill_parameters(build, value):
+    value = str(build.cohort) if value == "COHORT" else value
+    _write(build, "notebooks/cohort.ipynb", _notebook({"cohort_dir": value, "lang": "sv"}))
+    findings = _only(build.audit(), "absolute-path", "notebooks/cohort.ipynb")
+    assert any(f.table == "metadata" and "papermill.parameters.cohort_dir" in f.cell for f in findings)
+    assert all("anna" not in f.cell for f in findings)
+
+
+@pytest.mark.parametrize(
+    "value", ["<cohort_dir>", "data/2027", "https://doi.org/10.1/x", "../raw/export.csv"]
+)
+def test_paths_that_are_not_machine_paths(build, value):
+    _write(build, "notebooks/cohort.ipynb", _notebook({"cohort_dir": value, "lang": "sv"}))
+    assert build.audit() == []
+
+
+def test_pseudonym_in_cohort_html(build):
+    pseudonym = build.pseudonym(7)
+    _write(build, "cohort.html", _html(_rates_table(CLEAN_RATES) + f"<p>Avvikande svar: {pseudonym}</p>"))
+    [finding] = _only(build.audit(), "participant-level", "cohort.html")
+    assert pseudonym not in finding.cell
+
+
+def test_partner_pseudonym_inside_a_feedback_page(build):
+    owner, partner = build.pseudonym(0), build.pseudonym(1)
+    page = f"feedback/{owner}.html"
+    _write(build, page, _html(f"<p>Kod: {owner}</p><p>Din partner: {partner}</p>"))
+    [finding] = _only(build.audit(), "participant-level", page)
+    assert "another participant" in finding.detail and partner not in finding.cell
+    _write(build, page, _html(f"<p>Kod: {owner}</p><p>Din partner svarade också.</p>"))
+    assert build.audit() == []
+
+
+def test_index_linking_feedback(build):
+    owner = build.pseudonym(0)
+    _write(build, "index.html", _html(f'<p><a href="feedback/{owner}.html">Min återkoppling</a></p>'))
+    [finding] = _only(build.audit(), "feedback-linked", "index.html")
+    assert owner not in finding.cell
+
+
+def test_table_without_data_results(build):
+    _write(build, "agencies/alfaverket.html", _html("<table><tr><td>Alfaverket</td><td>6</td></tr></table>"))
+    [finding] = _only(build.audit(), "unaudited-table", "agencies/alfaverket.html")
+    assert "data-results" in finding.detail
+
+
+def test_table_naming_a_missing_csv(build):
+    _write(build, "cohort.html", _html(_rates_table(CLEAN_RATES).replace("response_rates.csv", "gone.csv")))
+    [finding] = _only(build.audit(), "unaudited-table", "cohort.html")
+    assert "results/gone.csv" in finding.detail
+
+
+def test_name_in_html_text_and_identifier_columns_in_csv(build):
+    name = build.roster.at[2, "name"]
+    _write(build, "agencies/alfaverket.html", _html(f"<p>Tack till {name.upper()} för arbetet.</p>"))
+    _write(build, "results/list.csv", "pair_id,agency\npar001,Alfaverket\n")
+    findings = build.audit()
+    assert {(f.file, f.problem) for f in findings} == {
+        ("agencies/alfaverket.html", "identifier"),
+        ("results/list.csv", "participant-level"),
+    }
+    assert all(name.lower() not in f.cell.lower() for f in findings)
+
+
+def test_scripts_styles_and_attributes_are_not_visible_text(build):
+    # The clean cohort page has a machine path in a <script>, a <style> and a data: URI; still clean.
+    assert "/home/analyst" in (build.reports / "cohort.html").read_text(encoding="utf-8")
+    assert build.audit() == []
+
+
+def test_format_findings_one_line_each(build):
+    _write(build, "results/comments.csv", "construct,writers\nbelonging,3\n")
+    _write(build, "agencies/alfaverket.html", _html("<table><tr><td>6</td></tr></table>"))
+    text = format_findings(build.audit())
+    lines = text.splitlines()
+    assert lines[0].startswith("Granskningen hittade 2 problem / The audit found 2")
+    assert lines[1].startswith("  [unaudited-table] agencies/alfaverket.html")
+    assert lines[2].startswith("  [small-group] results/comments.csv › comments.csv › row 1")
+
+
+def test_audit_does_not_import_the_code_that_publishes():
+    tree = ast.parse(Path(audit.__file__).read_text(encoding="utf-8"))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not imported & {"evaluation.disclosure", "evaluation.reports", "evaluation.outcomes"}
