@@ -10,19 +10,16 @@ pages per second for each.
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from evaluation.cohort import InstrumentPin
 from evaluation.feedback import write_feedback
 from evaluation.ingest import ingest_cohort
 from evaluation.instruments import load_templates
 from evaluation.reports import load
-from evaluation.synth import synthesize
-from evaluation.versioning import content_hash
+from evaluation.synth import as_if_announced_shared, synthesize
 
 
 def _timed(label: str, func, *args, **kwargs):
@@ -30,21 +27,6 @@ def _timed(label: str, func, *args, **kwargs):
     result = func(*args, **kwargs)
     print(f"{label:<34} {time.perf_counter() - start:7.1f} s", flush=True)
     return result
-
-
-def _shared(data):
-    """The same cohort as if every form had announced ``partner_feedback: shared``."""
-    instruments = {
-        i: inst.model_copy(update={"partner_feedback": "shared"})
-        for i, inst in data.templates.instruments.items()
-    }
-    templates = data.templates.model_copy(update={"instruments": instruments})
-    pins = {
-        i: InstrumentPin(version=inst.version, sha256=content_hash(templates, inst))
-        for i, inst in instruments.items()
-    }
-    config = data.config.model_copy(update={"pair_feedback": "shared", "instruments": pins})
-    return dataclasses.replace(data, templates=templates, config=config)
 
 
 def main(pairs: int) -> None:
@@ -55,7 +37,7 @@ def main(pairs: int) -> None:
         _timed("ingest", ingest_cohort, folder, templates)
         data = _timed("load and score", load, folder)
         print(f"scores: {len(data.scores):,} rows; responses: {len(data.responses):,} rows")
-        for mode, cohort in (("individual", data), ("shared", _shared(data))):
+        for mode, cohort in (("individual", data), ("shared", as_if_announced_shared(data))):
             out = Path(tmp) / f"reports-{mode}"
             start = time.perf_counter()
             pages = write_feedback(cohort, out, lang="sv")

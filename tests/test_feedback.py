@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from evaluation import reports
-from evaluation.cohort import CohortConfig, InstrumentPin
+from evaluation.cohort import CohortConfig
 from evaluation.errors import EvaluationError
 from evaluation.feedback import (
     MESSAGES,
@@ -25,6 +25,7 @@ from evaluation.feedback import (
 )
 from evaluation.forms import export
 from evaluation.outcomes import perception_accuracy
+from evaluation.synth import as_if_announced_shared
 from evaluation.versioning import content_hash
 
 REQUIRED_SENSITIVE = {"intention_to_stay", "employer_self", "recommend_workplace", "relationship_quality"}
@@ -105,21 +106,6 @@ def _fmt(value: float, lang: str = "sv") -> str:
     return text.replace(".", ",") if lang == "sv" else text
 
 
-def _shared(data: reports.CohortData) -> reports.CohortData:
-    """The cohort as if every form had announced ``partner_feedback: shared`` (re-pinned)."""
-    instruments = {
-        i: inst.model_copy(update={"partner_feedback": "shared"})
-        for i, inst in data.templates.instruments.items()
-    }
-    templates = data.templates.model_copy(update={"instruments": instruments})
-    pins = {
-        i: InstrumentPin(version=inst.version, sha256=content_hash(templates, inst))
-        for i, inst in instruments.items()
-    }
-    config = data.config.model_copy(update={"pair_feedback": "shared", "instruments": pins})
-    return dataclasses.replace(data, templates=templates, config=config)
-
-
 def _with_config(data: reports.CohortData, **update) -> reports.CohortData:
     return dataclasses.replace(data, config=data.config.model_copy(update=update))
 
@@ -151,7 +137,7 @@ def individual(data, tmp_path_factory):
 @pytest.fixture(scope="module")
 def shared(data, tmp_path_factory):
     out = tmp_path_factory.mktemp("feedback-shared")
-    cohort = _shared(data)
+    cohort = as_if_announced_shared(data)
     return cohort, write_feedback(cohort, out)
 
 
@@ -192,7 +178,7 @@ def test_check_pair_feedback_refuses_shared_unless_the_forms_said_so(data):
         assert f"{instrument_id} {pin.version}" in message
     assert "är inte tillåtet" in message and "is not allowed" in message  # Swedish and English
 
-    announced = _shared(data)
+    announced = as_if_announced_shared(data)
     check_pair_feedback(announced.config, announced.templates)  # accepted
 
     # Templates saying "shared" do not help answers collected under other pins (other content).

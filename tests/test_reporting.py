@@ -324,3 +324,17 @@ def test_the_seed_7_differencing_leak_is_closed_in_the_published_reports(templat
     assert rates.loc[small, "invited"].isna().all()
     shown = rates.drop(index=["Alla", "Övriga myndigheter"])["invited"].dropna().sum()
     assert rates.loc["Alla", "invited"] - shown == rates.loc["Övriga myndigheter", "invited"] >= 5
+
+
+def test_only_feedback_builds_the_pages_and_report_exits_1_when_the_audit_fails(cohorts, tmp_path):
+    _, (first, _) = cohorts
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["report", str(first), "--only", "feedback", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert list((out / "feedback").glob("p*.html")) and not (out / "cohort.html").exists()
+    assert "no findings" in result.output
+    assert runner.invoke(app, ["report", str(first), "--only", "pair", "--out", str(out)]).exit_code == 1
+    roster = pd.read_csv(first / "roster.csv", dtype=str)
+    (out / "note.html").write_text(f"<p>{roster['email'].iloc[0]}</p>", encoding="utf-8")  # planted
+    result = runner.invoke(app, ["report", str(first), "--only", "feedback", "--out", str(out)])
+    assert result.exit_code == 1 and "identifier" in result.output and "note.html" in result.output

@@ -10,6 +10,7 @@ parameter. The generating model is documented in `evaluation.synth.model`; the p
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -18,7 +19,15 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from evaluation.cohort import COHORT_FILE, RAW_DIR, ROSTER_COLUMNS, ROSTER_FILE, load_cohort, new_cohort
+from evaluation.cohort import (
+    COHORT_FILE,
+    RAW_DIR,
+    ROSTER_COLUMNS,
+    ROSTER_FILE,
+    InstrumentPin,
+    load_cohort,
+    new_cohort,
+)
 from evaluation.errors import CohortError
 from evaluation.formats import PLATFORMS, layout_for, platform
 from evaluation.instruments import Templates
@@ -28,7 +37,7 @@ from evaluation.synth.people import draw_cohort
 from evaluation.synth.truth import population_truth
 from evaluation.versioning import content_hash
 
-__all__ = ["FORMAT_CHOICES", "MIXED", "TRUTH_FILE", "synthesize"]
+__all__ = ["FORMAT_CHOICES", "MIXED", "TRUTH_FILE", "as_if_announced_shared", "synthesize"]
 
 TRUTH_FILE = "truth.json"
 GENERATOR_VERSION = "1"
@@ -281,3 +290,34 @@ def _write_cohort_yml(folder: Path, sources: list[Source]) -> None:
         for s in sources
     ]
     path.write_text(header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def as_if_announced_shared(data):
+    """Return a loaded synthetic cohort as if its forms had announced ``partner_feedback: shared``.
+
+    For tests and benchmarks of shared feedback pages: every instrument is copied with
+    ``partner_feedback: shared``, the cohort re-pinned to those copies and set to
+    ``pair_feedback: shared``. A real cohort gets shared pages only when the forms it answered said so
+    (`evaluation.feedback.check_pair_feedback`).
+
+    Parameters
+    ----------
+    data : evaluation.reports.CohortData
+        A loaded cohort.
+
+    Returns
+    -------
+    evaluation.reports.CohortData
+        A copy with the announcing templates and the re-pinned settings.
+    """
+    instruments = {
+        i: inst.model_copy(update={"partner_feedback": "shared"})
+        for i, inst in data.templates.instruments.items()
+    }
+    templates = data.templates.model_copy(update={"instruments": instruments})
+    pins = {
+        i: InstrumentPin(version=inst.version, sha256=content_hash(templates, inst))
+        for i, inst in instruments.items()
+    }
+    config = data.config.model_copy(update={"pair_feedback": "shared", "instruments": pins})
+    return dataclasses.replace(data, templates=templates, config=config)
