@@ -253,3 +253,57 @@ def test_breakdown_refuses_negative_counts_and_missing_columns():
         policy.breakdown(
             _rates({("A", "mentor"): (5, 5, 5)}), by="unit", size="invited", additive=["invited"]
         )
+
+
+def _scores(sizes: dict[str, int], seed: int) -> pd.DataFrame:
+    """Scores of one construct before and after: `sizes[agency]` mentors with both waves."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for agency, size in sizes.items():
+        for i in range(size):
+            before = float(rng.integers(1, 6))
+            for wave, value in (("pre", before), ("post", before + float(rng.integers(-1, 2)))):
+                rows.append(
+                    {"pseudonym": f"{agency}{i}", "agency": agency, "role": "mentor", "wave": wave}
+                    | {"construct": "k", "score": value}
+                )
+    return pd.DataFrame(rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(list("ABCDEFG")), st.integers(1, 9), min_size=1, max_size=7),
+    st.integers(0, 10_000),
+)
+def test_no_hidden_agency_change_can_be_recovered_from_the_agency_and_cohort_tables(sizes, seed):
+    # The tables the cohort and agency reports publish: change per agency (hidden agencies pooled)
+    # and the cohort's change. Published together, n and n * mean add up over the agencies, so a
+    # single hidden agency (or hidden ones below the minimum together) would be recovered.
+    from evaluation import outcomes
+
+    policy = DisclosurePolicy(5)
+    scores = _scores(sizes, seed)
+    by_agency = _published(
+        policy.protect(outcomes.by_agency(scores, policy), labels=["agency", "construct", "role"])
+    )
+    cohort = _published(policy.protect(outcomes.cohort_change(scores), labels=["construct", "role"]))
+    agencies = by_agency[by_agency["agency"] != OTHER_AGENCIES]
+    hidden = agencies.loc[agencies["n"].isna(), "agency"].tolist()
+    shown = agencies.dropna(subset=["n"])
+    assert (shown["n"] >= 5).all()
+    total = cohort["n"].iloc[0]
+    if pd.isna(total) or not hidden:
+        return
+    pooled = by_agency.loc[by_agency["agency"] == OTHER_AGENCIES, "n"]
+    residual = total - shown["n"].sum()
+    assert residual == sum(sizes[a] for a in hidden)
+    if len(pooled) and pooled.notna().all():
+        assert pooled.iloc[0] == residual  # the pooled row is exactly the hidden agencies
+    # What subtraction gives is the hidden agencies together: never one of them, never a small group.
+    assert len(hidden) >= 2 and residual >= 5 and residual > len(hidden)
+    # Their pooled mean change is all a reader can learn; each hidden agency's own mean stays open.
+    if len(pooled) and pooled.notna().all():
+        mean_total = cohort["mean_diff"].iloc[0] * total
+        mean_shown = (shown["mean_diff"] * shown["n"]).sum()
+        pooled_mean = by_agency.loc[by_agency["agency"] == OTHER_AGENCIES, "mean_diff"].iloc[0]
+        assert (mean_total - mean_shown) / residual == pytest.approx(pooled_mean)
