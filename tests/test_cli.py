@@ -96,7 +96,7 @@ def test_survey_export_writes_and_rejects(tmp_path):
 def test_export_all_writes_every_combination(tmp_path, templates):
     result = runner.invoke(app, ["survey", "export-all", str(tmp_path / "forms")])
     assert result.exit_code == 0, result.output
-    expected = sum(len(i.roles) for i in templates.instruments.values()) * 2 * 4
+    expected = sum(len(i.roles) for i in templates.instruments.values()) * 2 * 6  # six form formats
     written = [p for p in (tmp_path / "forms").rglob("*") if p.is_file()]
     assert len(written) == expected + 2  # + codebook.md and codebook.csv
 

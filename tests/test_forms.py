@@ -227,7 +227,15 @@ def test_export_rejects_what_it_cannot_do(templates, tmp_path):
 
 
 def test_every_format_is_tested():
-    assert set(FORMATS) == {"xlsform", "limesurvey", "html", "codebook", "csv-template"}
+    assert set(FORMATS) == {
+        "xlsform",
+        "limesurvey",
+        "html",
+        "codebook",
+        "csv-template",
+        "google-apps-script",
+        "qsf",
+    }
 
 
 def test_xlsform_export_is_byte_identical(templates, tmp_path):

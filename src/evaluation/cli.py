@@ -80,6 +80,8 @@ class Format(StrEnum):
     html = "html"
     codebook = "codebook"
     csv_template = "csv-template"
+    google_apps_script = "google-apps-script"
+    qsf = "qsf"
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -180,7 +182,8 @@ def survey_export(
     """Exportera ett formulär / Export a form for a survey platform, print or the codebook.
 
     Formats: xlsform (ODK/Kobo), limesurvey (TSV structure), html (printable), codebook (Markdown and
-    CSV), csv-template (empty response file with the canonical columns).
+    CSV), csv-template (empty response file with the canonical columns), google-apps-script (a script
+    that creates the Google Form), qsf (Qualtrics survey file).
     """
     from evaluation.forms import export
 
@@ -360,6 +363,14 @@ def ingest(
             "--key-file", help="Pseudonymnyckel, utanför repot / pseudonym key file, outside the repository."
         ),
     ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Kontrollera bara kolumnerna, skriv inget i processed/ / only check the columns, "
+            "write nothing to processed/.",
+        ),
+    ] = False,
     surveys: SurveysOption = None,
 ) -> None:
     """Läs in exporterna / Ingest the cohort's exports into processed/.
@@ -367,9 +378,26 @@ def ingest(
     Reads every source listed in cohort.yml, maps columns to items, converts labels to codes, links
     respondents to the roster, replaces identifiers with keyed pseudonyms and writes
     responses.parquet, inspiration.parquet, meeting_log.parquet, quarantine.csv and the ingest report
-    (JSON, Markdown, HTML). raw/ is never written.
+    (JSON, Markdown, HTML). raw/ is never written; processed/ is replaced only when all succeeded.
+
+    With --check: reads every source and lists all unmatched columns and items at once, with the
+    closest candidates, writes a suggested columns: block to DIR/columns.suggested.yml, changes
+    nothing in processed/, and exits 0 only when every source maps completely.
     """
     from evaluation.ingest import ingest_cohort
+
+    if check:
+        from evaluation.ingest.run import check_cohort
+
+        found = check_cohort(folder, _templates(surveys))
+        for file, problems in found.problems.items():
+            mark = "[green]ok[/green]" if not problems else f"[red]{len(problems)} problem[/red]"
+            out.print(f"{file}: {mark}")
+            for problem in problems:
+                out.print(f"  {problem}", highlight=False, markup=False)
+        if found.suggested is not None:
+            out.print(f"Förslag / suggestions: {found.suggested}")
+        raise typer.Exit(0 if found.ok else 1)
 
     report = ingest_cohort(folder, _templates(surveys), key_file=key_file, strict=strict)
     totals = report["totals"]

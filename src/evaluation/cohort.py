@@ -42,7 +42,12 @@ RAW_DIR = "raw"
 PROCESSED_DIR = "processed"
 
 ROSTER_COLUMNS = ["participant_id", "role", "pair_id", "agency", "age_band", "email"]
-"""The roster's columns; ``email`` is optional and is replaced by a keyed pseudonym at ingest."""
+"""The roster's columns; ``email`` is optional and is replaced by a keyed pseudonym at ingest.
+
+A roster may also have an optional ``name`` column (header ``name`` or ``namn``): each participant's
+full name, e.g. "Göran Åström". Ingest never writes it out; it removes each part of it (and of the
+e-mail address) from free-text answers and the quarantine (`evaluation.ingest.redact`).
+"""
 
 AGE_BANDS = ["-29", "30-39", "40-49", "50-59", "60-"]
 """Allowed age bands; mentors are 29 or younger by the program's definition."""
@@ -70,6 +75,8 @@ class Source(_Model):
     file: str
     format: str = "auto"
     columns: dict[str, str] = Field(default_factory=dict)
+    ignore: list[str] = Field(default_factory=list)
+    accept_partial: bool = False
 
 
 class Period(_Model):
@@ -104,6 +111,7 @@ class CohortConfig(_Model):
     synthetic: bool = False
     comments_in_reports: bool = False
     pair_feedback: Literal["individual", "shared", "off"] = "individual"
+    test_codes: list[str] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
 
     @property
@@ -127,7 +135,9 @@ _COHORT_HEADER = """\
 # pair_feedback: individual (own page) | shared (+ partner's non-sensitive scores, if forms said so) | off.
 # sources: one entry per export file in raw/, e.g.
 #   - {instrument: baseline, role: mentor, wave: pre, file: baseline_mentor.csv}
-# (optional: format: qualtrics | google-forms | ms-forms | limesurvey | ..., columns: {export: item_id})
+# (optional: format: qualtrics | google-forms | ms-forms | limesurvey | ..., columns: {export: item_id},
+#  ignore: [admin columns to leave out], accept_partial: true to keep unfinished responses)
+# test_codes: participant codes used for testing the forms; their rows are quarantined as tests.
 """
 
 _README = {
@@ -145,6 +155,9 @@ Kohortmapp / cohort folder, skapad / created {today}.
 
 Roster: `role` är `mentor` eller `adept`; `age_band` är en av {bands}; `pair_id` är samma för
 mentor och adept i ett par. `email` är frivillig och ersätts vid import med en nyckelad pseudonym.
+En frivillig kolumn `name` (eller `namn`) med deltagarens fullständiga namn, t.ex. "Göran Åström",
+gör att importen tar bort för- och efternamn ur fritextsvar och karantän, också skrivna utan å, ä, ö;
+utan den tas namnen ur e-postadresserna. Optional `name` column: full names, removed from free text.
 Mappen `data/` ska aldrig checkas in i git.
 """,
     RAW_DIR: """\

@@ -21,7 +21,7 @@ from evaluation.formats.layout import Column, Layout, RawExport
 from evaluation.formats.values import decode, encode, is_missing
 from evaluation.forms.fields import PARTICIPANT_CODE, PARTICIPANT_CODE_TEXT, VERSION_FIELD
 
-__all__ = ["Platform"]
+__all__ = ["Platform", "title_rows"]
 
 
 @dataclass(frozen=True)
@@ -205,6 +205,24 @@ class Platform:
         if "progress" in table:
             table["progress"] = pd.to_numeric(table["progress"], errors="coerce")
         return table
+
+
+def title_rows(records: list[list[str]]) -> int:
+    """Return how many title rows stand above the header row (at most 5).
+
+    A title row has at most two filled cells (a title, perhaps a date) or none (a blank line under
+    the title), where the header below it has at least three filled cells and over four times as many.
+    """
+
+    def filled(row: list[str]) -> int:
+        return sum(1 for cell in row if str(cell).strip())
+
+    counts = [filled(r) for r in records[:8]]
+    for header in range(1, min(6, len(counts))):
+        above = counts[:header]
+        if counts[header] >= 3 and any(above) and all(n <= 2 and counts[header] > 4 * n for n in above):
+            return header
+    return 0
 
 
 MISSING_MARKERS = frozenset({"n/a", "na", "#n/a", "null"})

@@ -25,7 +25,7 @@ import pandas as pd
 from evaluation.forms.fields import PARTICIPANT_CODE, VERSION_FIELD
 from evaluation.instruments import Instrument, Item, Scale, Templates
 
-__all__ = ["METADATA", "Column", "Layout", "RawExport", "layout_for"]
+__all__ = ["METADATA", "Block", "Column", "Layout", "RawExport", "blocks", "layout_for"]
 
 METADATA: tuple[str, ...] = (
     "responseid",
@@ -115,3 +115,54 @@ def layout_for(templates: Templates, instrument_id: str, role: str, lang: str) -
         for item in instrument.items_for(role)
     )
     return Layout(instrument, role, lang, columns)
+
+
+@dataclass(frozen=True)
+class Block:
+    """Where an item sits on a hand-built form: its question, and its row if the question is a grid.
+
+    Attributes
+    ----------
+    number : int
+        The question's number in form order, from 1 (the participant code is question 0).
+    text : str
+        The question's text: a grid's is its section's introduction (else its title), a single item's
+        is its own wording.
+    grid : bool
+        Whether the item is a row of a grid (Google Forms' multiple-choice grid, Qualtrics' matrix,
+        Microsoft Forms' Likert question).
+    row : int
+        The item's row in its grid, from 1 (1 for a single item).
+    """
+
+    number: int
+    text: str
+    grid: bool
+    row: int
+
+
+def blocks(layout: Layout) -> dict[str, Block]:
+    """Return each item's `Block` as a coordinator's form asks it (`evaluation.forms.questions`).
+
+    The same rule builds the toolkit's Google Apps Script and Qualtrics survey file, so the shapes
+    the generator writes are the shapes those forms export.
+    """
+    from evaluation.forms.fields import FormSection
+    from evaluation.forms.questions import form_questions
+
+    present = {c.key: c for c in layout.columns}
+    sections = []
+    for section in layout.instrument.sections:
+        items = tuple((i, present[i.id].scale) for i in section.items if i.id in present)
+        if items:
+            sections.append(FormSection(section, items))
+    out: dict[str, Block] = {}
+    number = 0
+    for _, questions in form_questions(sections, layout.role, layout.lang):
+        for question in questions:
+            number += 1
+            grid = question.kind == "grid"
+            for row, (item, _) in enumerate(question.items, start=1):
+                text = question.title if grid else present[item.id].text
+                out[item.id] = Block(number, text, grid, row)
+    return out

@@ -1,9 +1,15 @@
 """Microsoft Forms' Excel download: metadata columns, then one column per question text.
 
-The metadata columns are ``ID``, ``Start time``, ``Completion time``, ``Email`` and ``Name``.
-Answers are labels; a multiple-choice answer lists the chosen labels each followed by ``;``
-(``"Teknik;Karriär;"``). Times are Excel date-times. ``Email`` and ``Name`` come from the
+The metadata columns are ``ID``, ``Start time``, ``Completion time``, ``Email``, ``Name`` and
+``Last modified time``, or with a Swedish interface ``ID``, ``Starttid``, ``Sluttid``, ``E-post``,
+``Namn`` and ``Senaste ändringstid``. A Likert question exports one column per statement, headed by
+the statement alone. Answers are labels; a multiple-choice answer lists the chosen labels each followed
+by ``;`` (``"Teknik;Karriär;"``). Times are Excel date-times. ``Email`` and ``Name`` come from the
 respondent's sign-in: direct identifiers that never leave ingest.
+
+References
+----------
+Microsoft Support, "View results for your form" / "Export responses to Excel" in Microsoft Forms.
 """
 
 from __future__ import annotations
@@ -18,6 +24,14 @@ from evaluation.formats.layout import Column, Layout, RawExport
 from evaluation.xlsx import read_rows, write_workbook
 
 __all__ = ["MS_FORMS"]
+
+_SWEDISH = {
+    "Start time": "Starttid",
+    "Completion time": "Sluttid",
+    "Email": "E-post",
+    "Name": "Namn",
+    "Last modified time": "Senaste ändringstid",
+}
 
 
 @dataclass(frozen=True)
@@ -36,6 +50,20 @@ class MsForms(Platform):
         if column.scale.type == "multiple" and isinstance(cell, str) and cell:
             return cell + ";"
         return None if cell == "" else cell
+
+    def columns(self, table: pd.DataFrame, layout: Layout) -> list[tuple[str, list[object]]]:
+        """Add ``Last modified time`` and name the metadata in the interface language."""
+        out = super().columns(table, layout)
+        modified = ("Last modified time", self.meta_column("submittedat", table.get("submittedat")))
+        position = next(i for i, (h, _) in enumerate(out) if h == "Name") + 1
+        out.insert(position, modified)
+        names = _SWEDISH if layout.lang == "sv" else {}
+        return [(names.get(header, header), values) for header, values in out]
+
+    def to_table(self, raw: RawExport, layout: Layout) -> pd.DataFrame:
+        """Read the Swedish interface's metadata names as the English ones."""
+        raw.frame = raw.frame.rename(columns={sv: en for en, sv in _SWEDISH.items()})
+        return super().to_table(raw, layout)
 
     def write(self, table: pd.DataFrame, layout: Layout, path: Path) -> None:
         """Write an .xlsx workbook with one sheet."""

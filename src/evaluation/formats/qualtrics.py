@@ -1,15 +1,19 @@
 """Qualtrics' CSV export (the current one): three header rows, then one row per response.
 
 Row 1 holds column names (metadata such as ``StartDate``, ``ResponseId``, ``RecipientEmail``, then
-the questions' export tags, which our forms set to the item ids), row 2 the question texts, row 3 a
-JSON import id per column (``{"ImportId":"QID3"}``). Answers are numeric codes ("use numeric
-values"); several choices are joined with a comma. IP addresses and coordinates are in the file and
-must never leave ingest.
+the questions' export tags), row 2 the question texts, row 3 a JSON import id per column
+(``{"ImportId":"QID3_1"}``). A survey built by hand from the printable form has Qualtrics' own tags:
+each section's grid is a matrix question ``Q{n}`` whose statements export as ``Q{n}_{k}`` with the text
+``Question text - statement``; other questions are ``Q{n}``, the participant code ``Q0``. Answers are
+numeric codes ("use numeric values"); several choices are joined with a comma. ``Status`` 0 is a
+real response (1 a survey preview, 2 a survey test), ``Finished`` 1 a finished one. IP addresses and
+coordinates are in the file and must never leave ingest.
 
 References
 ----------
 The shape of ropensci/qualtRics' test fixture ``tests/testthat/files/sample.csv`` (also in
-``../shared/real-exports/qualtrics/``).
+``../shared/real-exports/qualtrics/``); Qualtrics Support, "Data & Analysis: Downloading Data" and
+"Matrix Table Question" (matrix statements export as ``QID_statement``).
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from evaluation.formats.base import Platform
-from evaluation.formats.layout import Layout
-from evaluation.forms.fields import PARTICIPANT_CODE, PARTICIPANT_CODE_TEXT, VERSION_FIELD
+from evaluation.formats.layout import Layout, blocks
+from evaluation.forms.fields import PARTICIPANT_CODE_TEXT, VERSION_FIELD
 
 __all__ = ["QUALTRICS"]
 
@@ -77,25 +81,43 @@ class Qualtrics(Platform):
         ordered = [(name, derived.get(name, out.get(name))) for name in _META]
         return ordered + [(k, v) for k, v in out.items() if k not in _META]
 
+    def item_headers(self, layout: Layout) -> list[str]:
+        """Return Qualtrics' own export tags: ``Q{n}_{k}`` for matrix statements, else ``Q{n}``."""
+        found = blocks(layout)
+        return [
+            f"Q{found[c.key].number}_{found[c.key].row}" if found[c.key].grid else f"Q{found[c.key].number}"
+            for c in layout.columns
+        ]
+
+    def participant_header(self, layout: Layout) -> str:
+        """Return the participant code's header: question ``Q0``, a text entry question."""
+        return "Q0"
+
     def header_lines(self, columns: list[tuple[str, list[object]]], layout: Layout) -> list[list[str]]:
-        """Return the three header rows: names, question texts, import ids."""
-        texts = {c.key: c.text for c in layout.columns}
-        qids = {c.key: f"QID{i}" for i, c in enumerate(layout.columns, start=1)}
+        """Return the three header rows: export tags, question texts, import ids."""
+        found = blocks(layout)
+        tags = dict(zip(self.item_headers(layout), layout.columns, strict=True))
         names, labels, imports = [], [], []
         for name, _ in columns:
             names.append(name)
-            if name in _META:
-                labels.append(_META[name][1])
-                imports.append(json.dumps({"ImportId": _META[name][2]}, separators=(",", ":")))
-            elif name == PARTICIPANT_CODE:
+            if name in tags:
+                column = tags[name]
+                block = found[column.key]
+                labels.append(f"{block.text} - {column.text}" if block.grid else column.text)
+                qid = f"QID{block.number}_{block.row}" if block.grid else f"QID{block.number}"
+                imports.append(json.dumps({"ImportId": qid}, separators=(",", ":")))
+            elif name == "Q0":
                 labels.append(PARTICIPANT_CODE_TEXT[layout.lang])
                 imports.append(json.dumps({"ImportId": "QID0_TEXT"}, separators=(",", ":")))
+            elif name in _META:
+                labels.append(_META[name][1])
+                imports.append(json.dumps({"ImportId": _META[name][2]}, separators=(",", ":")))
             elif name == VERSION_FIELD:
                 labels.append(VERSION_FIELD)
                 imports.append(json.dumps({"ImportId": VERSION_FIELD}, separators=(",", ":")))
             else:
-                labels.append(texts[name])
-                imports.append(json.dumps({"ImportId": qids[name]}, separators=(",", ":")))
+                labels.append(name)
+                imports.append(json.dumps({"ImportId": name}, separators=(",", ":")))
         return [names, labels, imports]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from evaluation.forms import codebook, limesurvey, printable, xlsform
+from evaluation.forms import apps_script, codebook, limesurvey, printable, qsf, xlsform
 from evaluation.instruments import Templates
 
 __all__ = ["FORMATS", "export"]
@@ -21,6 +21,8 @@ FORMATS: dict[str, tuple[str, Callable[..., None]]] = {
     "html": (".html", printable.write),
     "codebook": (".md", codebook.write),
     "csv-template": (".csv", codebook.write_csv_template),
+    "google-apps-script": (".gs", apps_script.write),
+    "qsf": (".qsf", qsf.write),
 }
 """Format name to (file suffix, writer(templates, instrument, role, lang, path))."""
 

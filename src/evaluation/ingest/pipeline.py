@@ -2,11 +2,17 @@
 
 Per source listed in cohort.yml: read the export (`read_export`), map its columns
 (`map_columns`), decode answers, link each row to the roster by participant code or else by e-mail,
-and sort every row into accepted or quarantined. Row-level problems quarantine the row: unknown
-respondent, test response, role mismatch, duplicate submission (the latest complete submission is
-kept). Cell-level problems keep the row: a value outside the item's scale is set missing and the cell
-is quarantined. E-mail addresses, phone numbers and participants' names in free text are replaced by
-``[borttaget]``. Reconciliation holds for every source: rows read = rows accepted + rows quarantined.
+and sort every row into accepted or quarantined, each with its own reason, checked in this order:
+a blank row; a summary row (``Totalt``, ``Medel``, ...); a survey preview (Qualtrics ``Status``
+*Survey Preview* or distribution channel ``preview``); a test response (Qualtrics *Survey Test*, a code
+listed under ``test_codes:`` in cohort.yml, or an unknown respondent whose code, name or e-mail says
+"test"); an unknown respondent; a role mismatch; an unfinished response (unless the source sets
+``accept_partial: true``, when it is accepted and counted); a duplicate submission (the latest complete
+submission is kept). A preview or test therefore never replaces a participant's answer. Cell-level
+problems keep the row: a value outside the item's scale is set missing, a timestamp that cannot be read
+with certainty is left missing, and the cell is quarantined with its (cleaned) raw text. E-mail
+addresses, phone numbers and participants' names in free text are replaced by ``[borttaget]``.
+Reconciliation holds for every source: rows read = rows accepted + rows quarantined.
 """
 
 from __future__ import annotations
@@ -21,17 +27,36 @@ import pandas as pd
 
 from evaluation.cohort import Source
 from evaluation.errors import IngestError
-from evaluation.formats import RawExport, platform
+from evaluation.formats import RawExport
+from evaluation.formats.dates import parse_timestamps
 from evaluation.forms.fields import PARTICIPANT_CODE, VERSION_FIELD
 from evaluation.ingest.columns import DROP, map_columns
 from evaluation.ingest.pseudonym import pseudonym
 from evaluation.ingest.read import read_export
+from evaluation.ingest.redact import Redactor
 from evaluation.ingest.validate import decode_column, invalid_cells
 from evaluation.instruments import Templates
 
 __all__ = ["REASONS", "SourceResult", "ingest_source"]
 
 REASONS: dict[str, tuple[str, str]] = {
+    "blank_row": ("tom rad: inga svar och ingen deltagare", "blank row: no answers and no respondent"),
+    "summary_row": (
+        "summeringsrad (t.ex. Totalt eller Medel), inget svar",
+        "summary row (such as Total or Mean), not a response",
+    ),
+    "preview": (
+        "förhandsgranskning av enkäten, inget riktigt svar",
+        "survey preview, not a real response",
+    ),
+    "incomplete_response": (
+        "ofullständigt svar: enkäten skickades inte in (accept_partial: true tar med det)",
+        "unfinished response: the survey was not submitted (accept_partial: true keeps it)",
+    ),
+    "invalid_timestamp": (
+        "tidpunkten kan inte tolkas säkert; cellen sattes till saknad",
+        "the timestamp cannot be read with certainty; the cell was set missing",
+    ),
     "unknown_respondent": (
         "okänd respondent: koden och e-posten finns inte i deltagarlistan",
         "unknown respondent: neither code nor e-mail is in the roster",
@@ -56,10 +81,12 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 """Quarantine reasons by kind, Swedish and English."""
 
-REDACTED = "[borttaget]"
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_PHONE = re.compile(r"(?<!\d)(\+46|0)[\s-]?\d{1,3}([\s-]?\d{2,4}){2,4}(?!\d)")
 _TEST = re.compile(r"\btest", re.IGNORECASE)
+_SUMMARY = frozenset(
+    {"totalt", "total", "totals", "summa", "sum", "medel", "medelvärde", "average", "mean", "antal", "count"}
+)
+_PREVIEW_STATUS = frozenset({"1", "9", "17", "survey preview", "preview", "preview spam", "offline preview"})
+_TEST_STATUS = frozenset({"2", "survey test", "test"})
 _TRUE = {"1", "true", "yes", "ja", "y"}
 _FALSE = {"0", "false", "no", "nej", "n"}
 
@@ -101,14 +128,6 @@ class SourceResult:
         return len({q["row"] for q in self.quarantine if q["column"] is None})
 
 
-def _timestamps(values: pd.Series, fmt: str) -> pd.Series:
-    parsed = pd.to_datetime(values, format=fmt, errors="coerce")
-    retry = parsed.isna() & values.notna()
-    if retry.any():
-        parsed[retry] = pd.to_datetime(values[retry], format="mixed", errors="coerce")
-    return parsed
-
-
 def _flag(value: object) -> bool | None:
     text = str(value).strip().casefold() if value is not None else ""
     return True if text in _TRUE else False if text in _FALSE else None
@@ -146,7 +165,11 @@ def _canonical(raw: RawExport, mapped, items) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class RosterIndex:
-    """The roster as look-ups, built once per ingest: ids by code and e-mail, and each id's facts."""
+    """The roster as look-ups, built once per ingest.
+
+    Ids by code and e-mail, each id's facts, and the redactor of the roster's names (its ``name``
+    column, else the names in e-mail addresses).
+    """
 
     by_code: dict[str, str]
     by_email: dict[str, str]
@@ -154,7 +177,7 @@ class RosterIndex:
     pair: dict[str, str]
     agency: dict[str, str]
     pseudonym: dict[str, str]
-    names: frozenset[str]
+    redactor: Redactor
 
     @classmethod
     def build(cls, roster: pd.DataFrame, key: bytes) -> RosterIndex:
@@ -162,9 +185,7 @@ class RosterIndex:
         ids = [str(c) for c in roster["participant_id"]]
         emails = roster["email"] if "email" in roster else pd.Series([None] * len(roster))
         by_email = {str(e).strip().lower(): i for e, i in zip(emails, ids, strict=True) if isinstance(e, str)}
-        names = set()
-        for email in by_email:
-            names.update(part for part in re.split(r"[._\d-]+", email.split("@")[0]) if len(part) > 2)
+        names = roster["name"].dropna().astype(str) if "name" in roster else pd.Series(dtype=str)
         return cls(
             by_code={i.strip().upper(): i for i in ids},
             by_email=by_email,
@@ -172,26 +193,53 @@ class RosterIndex:
             pair=dict(zip(ids, roster["pair_id"], strict=True)),
             agency=dict(zip(ids, roster["agency"], strict=True)),
             pseudonym={i: pseudonym(key, i) for i in ids},
-            names=frozenset(names),
+            redactor=Redactor.build(names, list(by_email)),
         )
 
 
-def _identify(table, roster: RosterIndex, source, raw) -> tuple[pd.Series, list[dict]]:
-    """Link rows to roster ids (by code, else e-mail); return ids and row-level quarantines."""
+def _classify(
+    table: pd.DataFrame, answered: pd.Series, roster: RosterIndex, source, raw, test_codes: frozenset[str]
+) -> tuple[pd.Series, list[dict]]:
+    """Link rows to roster ids (by code, else e-mail); return ids and row-level quarantines.
+
+    See the module docstring for the reasons and their order.
+    """
     empty = pd.Series([None] * len(table), index=table.index)
     codes, emails, names = (table.get(c, empty) for c in (PARTICIPANT_CODE, "email", "name"))
+    statuses, channels = (table.get(c, empty) for c in ("status", "channel"))
+    complete = table["_complete"]
+    first_cells = raw.frame.apply(lambda row: next((v for v in row if v is not None), None), axis=1)
     ids, problems = [], []
-    for index, code, email, name in zip(table.index, codes, emails, names, strict=True):
+    rows = zip(table.index, codes, emails, names, statuses, channels, strict=True)
+    for index, code, email, name, status, channel in rows:
         found = roster.by_code.get(str(code).strip().upper()) if code is not None else None
         if found is None and email is not None:
             found = roster.by_email.get(str(email).strip().lower())
+        status_text = str(status).strip().casefold() if status is not None else ""
+        channel_text = str(channel).strip().casefold() if channel is not None else ""
+        label = (
+            str(first_cells[index]).strip().rstrip(":").casefold() if first_cells[index] is not None else ""
+        )
         kind = None
-        if found is None and any(_TEST.search(str(v)) for v in (code, name, email) if v is not None):
+        if code is None and email is None and not answered[index]:
+            kind = "blank_row"
+        elif found is None and label in _SUMMARY:
+            kind = "summary_row"
+        elif status_text in _PREVIEW_STATUS or channel_text == "preview":
+            kind = "preview"
+        elif (
+            status_text in _TEST_STATUS
+            or channel_text == "test"
+            or (code is not None and str(code).strip().upper() in test_codes)
+            or (found is None and any(_TEST.search(str(v)) for v in (code, name, email) if v is not None))
+        ):
             kind = "test_response"
         elif found is None:
             kind = "unknown_respondent"
         elif source.role != "both" and roster.role[found] != source.role:
             kind = "role_mismatch"
+        elif not complete[index] and not source.accept_partial:
+            kind = "incomplete_response"
         ids.append(found if kind is None else None)
         if kind:
             problems.append(_problem(source, raw, index, None, kind, ""))
@@ -240,42 +288,70 @@ def _duplicates(table: pd.DataFrame, ids: pd.Series, source, raw, pair_of: dict[
     return problems
 
 
-def _redact(value: str, names: re.Pattern | None) -> tuple[str, list[str]]:
-    found = []
-    if _EMAIL.search(value):
-        value, found = _EMAIL.sub(REDACTED, value), [*found, "email"]
-    if _PHONE.search(value):
-        value, found = _PHONE.sub(REDACTED, value), [*found, "phone"]
-    if names is not None and names.search(value):
-        value, found = names.sub(REDACTED, value), [*found, "name"]
-    return value, found
+def _moments(table: pd.DataFrame, source, raw) -> tuple[pd.Series, pd.Series, list[dict]]:
+    """Return when each row was submitted (else started), and cell quarantines for unreadable times."""
+    problems = []
+    parsed = {}
+    for column in ("submittedat", "startedat"):
+        if column not in table:
+            continue
+        values, failed = parse_timestamps(table[column])
+        parsed[column] = values
+        for index in failed[failed].index:
+            problems.append(
+                _problem(source, raw, index, column, "invalid_timestamp", repr(table.at[index, column]))
+            )
+    missing = pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns]")
+    when, started = parsed.get("submittedat"), parsed.get("startedat")
+    moment = when if when is not None else (started if started is not None else missing)
+    if started is not None:
+        moment = moment.fillna(started)
+    return moment, (when if when is not None else missing), problems
 
 
-def _name_pattern(roster: RosterIndex, table: pd.DataFrame) -> re.Pattern | None:
-    """Return a pattern of names to remove from free text: roster e-mail name parts, export names."""
-    names = set(roster.names)
-    for name in table.get("name", pd.Series(dtype=object)).dropna():
-        names.update(p for p in str(name).split() if len(p) > 2)
-    words = sorted({n.casefold() for n in names} - {"test"}, key=len, reverse=True)
-    if not words:
-        return None
-    return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+def _complete(table: pd.DataFrame, raw: RawExport, submitted: pd.Series) -> pd.Series:
+    """Whether each response was finished: Qualtrics ``Finished``, LimeSurvey's submit date, else yes."""
+    if "finished" in table:
+        return table["finished"].map(lambda v: _flag(v) is not False)
+    if raw.platform == "limesurvey" and "submittedat" in table:
+        return submitted.notna() | table["submittedat"].notna()
+    return pd.Series(True, index=table.index)
 
 
-def ingest_source(folder: Path, source: Source, templates: Templates, roster: RosterIndex) -> SourceResult:
+def ingest_source(
+    folder: Path,
+    source: Source,
+    templates: Templates,
+    roster: RosterIndex,
+    *,
+    test_codes: frozenset[str] = frozenset(),
+) -> SourceResult:
     """Ingest one source of a cohort; see the module's docstring for what happens to each row.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The cohort folder.
+    source : evaluation.cohort.Source
+        The cohort.yml entry.
+    templates : evaluation.instruments.Templates
+        The survey templates.
+    roster : RosterIndex
+        The roster, indexed.
+    test_codes : frozenset of str
+        Participant codes (upper case) used for testing the forms (cohort.yml ``test_codes``).
 
     Raises
     ------
     IngestError
         For a structural problem: missing or unreadable file, unknown format, no column to identify
-        respondents, a column that maps to no item.
+        respondents, columns that map to no item (all listed at once).
     """
     path = folder / "raw" / source.file
     raw = read_export(path, source.format)
     raw.path = source.file
     instrument = templates.instrument(source.instrument)
-    mapped = map_columns(raw, instrument, source.role, source.columns)
+    mapped = map_columns(raw, instrument, source.role, source.columns, source.ignore, templates.scale_of)
     targets = {m.target for m in mapped.values() if m.kind == "meta"}
     if not {PARTICIPANT_CODE, "email"} & targets:
         raise IngestError(
@@ -287,44 +363,38 @@ def ingest_source(folder: Path, source: Source, templates: Templates, roster: Ro
     roles = ("mentor", "adept") if source.role == "both" else (source.role,)
     items = [(i, templates.scale_of(i)) for i in instrument.items if any(r in i.roles for r in roles)]
     present = [(i, s) for i, s in items if any(m.target == i.id for m in mapped.values() if m.kind != DROP)]
-    shape = platform(raw.platform)
     table = _canonical(raw, mapped, present)
-    when = _timestamps(table["submittedat"], shape.time_format) if "submittedat" in table else None
-    started = _timestamps(table["startedat"], shape.time_format) if "startedat" in table else None
-    moment = (
-        when
-        if when is not None
-        else (started if started is not None else pd.Series(pd.NaT, index=table.index))
+    moment, submitted, cell_problems = _moments(table, source, raw)
+    complete = _complete(table, raw, submitted)
+    answered = (
+        table[[i.id for i, _ in present]].notna().any(axis=1)
+        if present
+        else pd.Series(False, index=table.index)
     )
-    if raw.platform == "limesurvey" and when is not None:
-        complete = when.notna()
-        moment = moment.fillna(started) if started is not None else moment
-    elif "finished" in table:
-        complete = table["finished"].map(lambda v: _flag(v) is not False)
-    else:
-        complete = pd.Series(True, index=table.index)
     table = pd.concat(
         [table, pd.DataFrame({"_when": moment, "_complete": complete}, index=table.index)], axis=1
     )
-    ids, quarantine = _identify(table, roster, source, raw)
+    ids, quarantine = _classify(table, answered, roster, source, raw, test_codes)
     quarantine += _duplicates(table, ids, source, raw, roster.pair)
     rejected = {q["row"] - 1 for q in quarantine}
     keep = [i for i in table.index if i not in rejected]
+    quarantine += [q for q in cell_problems if q["row"] - 1 not in rejected]
     accepted = table.loc[keep]
-    names = _name_pattern(roster, table)
+    redactor = roster.redactor.with_names(table.get("name", pd.Series(dtype=object)).dropna().astype(str))
     for index, item_id, value in invalid_cells(accepted, present):
         scale = templates.scale_of(templates.items[item_id])
         numeric = isinstance(value, int | float) and not isinstance(value, bool)
         kind = "out_of_range" if numeric else "invalid_value"
-        shown = _redact(repr(value)[:60], names)[0]  # a stray e-mail in a cell must not reach the quarantine
-        quarantine.append(_problem(source, raw, index, item_id, kind, f"{shown} ({scale.id})"))
+        quarantine.append(_problem(source, raw, index, item_id, kind, f"{repr(value)[:200]} ({scale.id})"))
         accepted.loc[index, item_id] = None
+    # A stray e-mail or name in a cell must not reach the quarantine: clean first, then shorten.
+    quarantine = [q | {"detail": redactor.redact(q["detail"])[0][:80]} for q in quarantine]
     redactions = []
     for item, scale in present:
         if scale.type != "text":
             continue
         for index, value in accepted[item.id].dropna().items():
-            cleaned, found = _redact(str(value), names)
+            cleaned, found = redactor.redact(str(value))
             if found:
                 accepted.loc[index, item.id] = cleaned
                 redactions.append(

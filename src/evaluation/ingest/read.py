@@ -1,9 +1,11 @@
 """Reading any survey export as it is: encoding, separator, header rows and platform detected.
 
 `read_export` reads CSV/TSV text (UTF-8 with or without byte-order mark, or Windows-1252; comma,
-semicolon or tab) and Excel workbooks (first sheet), recognises the platform from its headers, and
-returns a `RawExport`: one row per submission, every cell as text or missing (``n/a``-style markers
-and blanks are missing), the header rows kept per column, trailing empty columns dropped.
+semicolon or tab; any line endings) and Excel workbooks (first sheet), skips title rows above the header
+(a spreadsheet's "Enkät inför programmet – inmatad från papper"), recognises the platform from its
+headers (English or Swedish user interface), and returns a `RawExport`: one row per submission, every
+cell as text or missing (``n/a``-style markers and blanks are missing), the header rows kept per column,
+trailing empty columns dropped.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from evaluation.errors import IngestError
 from evaluation.formats import READABLE, RawExport, platform
+from evaluation.formats.base import title_rows
 from evaluation.xlsx import read_rows
 
 __all__ = ["detect_platform", "read_export"]
@@ -75,7 +78,8 @@ def _xlsx_records(path: Path) -> list[list[str]]:
 def detect_platform(records: list[list[str]], *, spreadsheet: bool = False) -> str:
     """Return the name of the platform whose export shape `records` (rows of cells) has.
 
-    Recognises Microsoft Forms (``ID``, ``Start time``, ``Completion time``), Qualtrics (third row of
+    Recognises Microsoft Forms (``ID``, ``Start time``, ``Completion time``, or in Swedish ``ID``,
+    ``Starttid``, ``Sluttid``), Qualtrics (third row of
     ``{"ImportId": ...}``), legacy Qualtrics (``V1`` over ``ResponseID``), SurveyMonkey (``Respondent
     ID`` and ``Collector ID``), LimeSurvey (``submitdate`` or ``Date submitted``), KoboToolbox/ODK
     (``_uuid``, ``_submission_time``), Google Forms (``Timestamp``), a Swedish spreadsheet
@@ -84,7 +88,7 @@ def detect_platform(records: list[list[str]], *, spreadsheet: bool = False) -> s
     top = [c.strip() for c in records[0]] if records else []
     second = [c.strip() for c in records[1]] if len(records) > 1 else []
     third = [c.strip() for c in records[2]] if len(records) > 2 else []
-    if spreadsheet and top[:3] == ["ID", "Start time", "Completion time"]:
+    if spreadsheet and top[:3] in (["ID", "Start time", "Completion time"], ["ID", "Starttid", "Sluttid"]):
         return "ms-forms"
     if third and third[0].startswith('{"ImportId"'):
         return "qualtrics"
@@ -96,7 +100,7 @@ def detect_platform(records: list[list[str]], *, spreadsheet: bool = False) -> s
         return "limesurvey"
     if {"_uuid", "_submission_time", "meta/instanceID"} & set(top):
         return "kobo"
-    if top[:1] in (["Timestamp"], ["Tidstämpel"]):
+    if top[:1] in (["Timestamp"], ["Tidstämpel"], ["Tidsstämpel"]):
         return "google-forms"
     if "Deltagarkod" in top:
         return "swedish-excel"
@@ -156,9 +160,12 @@ def read_export(path: str | Path, format: str = "auto") -> RawExport:
             "detta är LimeSurveys enkätstruktur, inte svar: exportera svaren / this is a LimeSurvey survey "
             "structure (questions), not responses: export the responses instead",
         )
+    titles = title_rows(records)
+    records = records[titles:]
     name = format if format != "auto" else detect_platform(records, spreadsheet=not encoding)
     shape = platform(name)
     raw = shape.from_records(records, path)
+    raw.header_rows += titles  # so that quarantine lines are the file's lines
     raw = _drop_empty_columns(raw)
     values = [v for col in raw.frame.columns for v in raw.frame[col].dropna().head(200)]
     raw.decimal_comma = any(_DECIMAL_COMMA.match(str(v)) for v in values) and not any(

@@ -12,12 +12,21 @@ Writes into ``processed/`` (and nowhere else; ``raw/`` is only read):
 - ``quarantine.csv``: file, row, line, column, kind, reason_sv, reason_en, detail (no identifiers);
 - ``ingest_report.json`` / ``.md`` / ``.html`` (`evaluation.ingest.report`).
 
-The same inputs give byte-identical outputs.
+The same inputs give byte-identical outputs. The outputs are written to a temporary folder beside
+``processed/`` and replace it only when everything succeeded, so a failed ingest leaves the previous
+outputs untouched and nothing half-written that looks current.
+
+`check_cohort` (``evaluation ingest DIR --check``) reads every source and maps its columns without
+writing ``processed/``: it lists every unmatched column and item at once, with the closest candidates,
+and writes a suggested ``columns:`` block to ``DIR/columns.suggested.yml``.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -31,7 +40,9 @@ from evaluation.ingest.pseudonym import load_key
 from evaluation.ingest.report import build_report, write_report
 from evaluation.instruments import Templates
 
-__all__ = ["OUTPUTS", "ingest_cohort", "read_roster"]
+__all__ = ["OUTPUTS", "SUGGESTED_FILE", "CheckResult", "check_cohort", "ingest_cohort", "read_roster"]
+
+SUGGESTED_FILE = "columns.suggested.yml"
 
 OUTPUTS = (
     "responses.parquet",
@@ -64,6 +75,9 @@ _TEXT_TYPES = ("text", "date", "multiple")
 def read_roster(folder: Path) -> pd.DataFrame:
     """Read and check ``roster.csv``: required columns, known roles, unique ids, two roles per pair.
 
+    The optional ``email`` and ``name`` columns are passed on; a name column headed ``namn`` or in
+    another case (``Name``) is renamed ``name``, so that its names are redacted from free text.
+
     Raises
     ------
     IngestError
@@ -73,6 +87,9 @@ def read_roster(folder: Path) -> pd.DataFrame:
     if not path.is_file():
         raise IngestError(path, "deltagarlistan saknas / the roster is missing")
     roster = pd.read_csv(path, dtype=str, keep_default_na=False).replace({"": None})
+    names = [c for c in roster.columns if str(c).strip().casefold() in ("name", "namn")]
+    if names and "name" not in roster:
+        roster = roster.rename(columns={names[0]: "name"})
     missing = [c for c in ROSTER_COLUMNS if c != "email" and c not in roster]
     if missing:
         raise IngestError(
@@ -185,7 +202,8 @@ def ingest_cohort(
     if not config.sources:
         raise IngestError(folder / "cohort.yml", "inga källor / no sources listed under sources:")
     index = RosterIndex.build(roster, key)
-    results = [ingest_source(folder, s, templates, index) for s in config.sources]
+    tests = frozenset(c.strip().upper() for c in config.test_codes)
+    results = [ingest_source(folder, s, templates, index, test_codes=tests) for s in config.sources]
     quarantined = [q for r in results for q in r.quarantine if q["column"] is None]
     if strict and quarantined:
         first = quarantined[0]
@@ -194,8 +212,28 @@ def ingest_cohort(
             f"--strict: {len(quarantined)} rader i karantän / rows quarantined; first: {first['reason_en']}",
             row=first["row"],
         )
-    out = folder / PROCESSED_DIR
-    out.mkdir(exist_ok=True)
+    target = folder / PROCESSED_DIR
+    out = Path(tempfile.mkdtemp(prefix=".processed-", dir=folder))
+    try:
+        report = _write_outputs(out, folder, config, roster, results, templates)
+        for kept in target.glob("*") if target.is_dir() else []:
+            if kept.name not in OUTPUTS and not (out / kept.name).exists():
+                shutil.copy2(kept, out / kept.name)  # e.g. the folder's README
+        if target.exists():
+            old = target.with_name(f".processed-old-{out.name}")
+            target.rename(old)
+            out.rename(target)
+            shutil.rmtree(old)
+        else:
+            out.rename(target)
+    finally:
+        if out.exists():
+            shutil.rmtree(out)
+    return report
+
+
+def _write_outputs(out: Path, folder: Path, config, roster, results, templates) -> dict:
+    """Write every output of an ingest into `out` and return the report."""
     surveys = [r for r in results if r.source.instrument not in ("inspiration", "meeting_log")]
     order = ["instrument", "wave", "role", "pseudonym", "item", "source_file", "source_row"]
     _write_parquet(
@@ -221,3 +259,90 @@ def ingest_cohort(
     )
     write_report(report, out)
     return report
+
+
+@dataclass
+class CheckResult:
+    """What `check_cohort` found, per source file.
+
+    Attributes
+    ----------
+    problems : dict
+        Source file to its problems (unreadable file, unmatched columns with candidates, conflicts,
+        items without a column); empty lists for sources that map completely.
+    suggested : pathlib.Path or None
+        The written ``columns.suggested.yml`` (None when nothing needed suggesting).
+    """
+
+    problems: dict[str, list[str]] = field(default_factory=dict)
+    suggested: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether every source maps completely."""
+        return not any(self.problems.values())
+
+
+def check_cohort(folder: Path, templates: Templates) -> CheckResult:
+    """Read every source and map its columns, writing nothing but ``columns.suggested.yml``.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The cohort folder.
+    templates : Templates
+        The survey templates.
+
+    Returns
+    -------
+    CheckResult
+        Every problem of every source at once; ``ok`` only when each maps completely. The suggested
+        ``columns:`` block (one entry per unmatched column: its closest item, the alternatives in a
+        comment) is written to ``folder/columns.suggested.yml`` for the analyst to review and paste
+        into cohort.yml; an old suggestion file is removed when nothing is left to suggest.
+
+    Raises
+    ------
+    CohortError
+        If cohort.yml is missing or invalid.
+    """
+    from evaluation.ingest.columns import plan_columns
+    from evaluation.ingest.read import read_export
+
+    config = load_cohort(folder)
+    result = CheckResult()
+    blocks: list[str] = []
+    for source in config.sources:
+        try:
+            raw = read_export(folder / "raw" / source.file, source.format)
+        except IngestError as exc:
+            result.problems[source.file] = [str(exc)]
+            continue
+        raw.path = source.file
+        instrument = templates.instrument(source.instrument)
+        plan = plan_columns(raw, instrument, source.role, source.columns, source.ignore, templates.scale_of)
+        problems = plan.problems()
+        if plan.missing and not (plan.unmatched or plan.errors):
+            problems.append(f"frågor utan kolumn / items without a column: {', '.join(plan.missing)}")
+        result.problems[source.file] = problems
+        if plan.unmatched:
+            lines = [f"# {source.file} ({source.instrument}, {source.role}, {source.wave}): columns:"]
+            for column, close in plan.unmatched.items():
+                best = close[0][0] if close else "ignore"
+                others = ", ".join(f"{i} ({t})" for i, t in close[1:]) or "–"
+                lines.append(
+                    f"{json.dumps(column, ensure_ascii=False)}: {best}  # alternativ / other: {others}"
+                )
+            blocks.append("\n".join(lines))
+    path = folder / SUGGESTED_FILE
+    if blocks:
+        header = (
+            "# Förslag från evaluation ingest --check: granska och klistra in under rätt källa i cohort.yml\n"
+            "# (columns:). Suggestions from evaluation ingest --check: review, then paste under the right\n"
+            "# source in cohort.yml (columns:). Nothing here is applied automatically.\n\n"
+        )
+        path.write_text(header + "\n\n".join(blocks) + "\n", encoding="utf-8")
+        result.suggested = path
+    elif path.exists():
+        path.unlink()
+    return result

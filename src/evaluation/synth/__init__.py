@@ -279,13 +279,16 @@ def _write_cohort_yml(folder: Path, sources: list[Source]) -> None:
     header = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
     config = yaml.safe_load(text)
     config["synthetic"] = True
+    # As an agency declares its exports: instrument, role, wave and file; the shape is detected.
+    # The generator's participants who stop mid-form are part of its model of attrition, so their
+    # unfinished responses are accepted (and counted) rather than quarantined.
     config["sources"] = [
         {
             "instrument": s.instrument,
             "role": s.role,
             "wave": s.wave,
             "file": s.file.removeprefix(f"{RAW_DIR}/"),
-            "format": s.platform.name,
+            "accept_partial": True,
         }
         for s in sources
     ]

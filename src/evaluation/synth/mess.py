@@ -5,8 +5,8 @@ record's 1-based position among the file's data rows, header rows not counted), 
 id, or None for a whole row), ``participant_id`` (the roster id concerned, or None), ``value`` (what
 was planted) and ``expected``, what ingest must do:
 
-- ``duplicate_submission``: an earlier, partial submission by a participant who later submitted a
-  complete one; expected ``quarantine_row`` (keep the latest complete one);
+- ``duplicate_submission``: an earlier submission (with only the first half answered) by a participant
+  who submitted again later; expected ``quarantine_row`` (keep the latest complete one);
 - ``test_response``: a response by "Test Testsson" with code ``TEST``; ``quarantine_row``;
 - ``unknown_respondent``: a code and e-mail that are not in the roster; ``quarantine_row``;
 - ``out_of_range``: a value outside the item's scale (6 on a 1-5 scale, 11 on 0-10);
@@ -94,7 +94,7 @@ def _duplicate(source: Source, faults: list[dict], rng: np.random.Generator) -> 
         copy[key] = None
     copy["submittedat"] = original["submittedat"] - pd.Timedelta(days=2)
     copy["startedat"] = copy["submittedat"] - pd.Timedelta(minutes=6)
-    copy["finished"], copy["progress"] = False, 50
+    copy["finished"], copy["progress"] = True, 100  # submitted: an unfinished one is another fault
     copy["responseid"] = int(table["responseid"].max()) + 1
     copy[FAULT_COLUMN] = None
     row = _append_row(source, copy)
