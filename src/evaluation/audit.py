@@ -55,6 +55,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from evaluation.errors import CohortError
+from evaluation.ingest.redact import fold
 
 __all__ = [
     "ADDITIVE_COLUMNS",
@@ -289,7 +290,7 @@ def _load_cohort(reports_dir: Path, cohort_dir: Path) -> _Cohort:
     emails = {e.lower() for e in roster.get("email", pd.Series(dtype=str)) if "@" in e}
     names: set[tuple[str, ...]] = set()
     for value in roster.get("name", pd.Series(dtype=str)):
-        words = tuple(w.lower() for w in _WORD.findall(value))
+        words = tuple(fold(w.lower()) for w in _WORD.findall(value))
         if len("".join(words)) >= 3:
             names.add(words)
             if len(words) >= 2:
@@ -355,6 +356,7 @@ def _scan_text(text: str, cohort: _Cohort, owner: str = "") -> list[_Hit]:
     lowered = text.lower()
     if len(lowered) != len(text):  # keep offsets aligned (a few characters lower-case to two)
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    lowered = fold(lowered)  # "Astrom" is "Åström": names are compared without diacritics
     if "@" in text and cohort.emails:
         for found in _EMAIL.finditer(text):
             value = found.group().lower()

@@ -374,11 +374,15 @@ def _fixed(header, texts, shape_meta, participant, by_id, by_lower) -> Mapped | 
         return Mapped("meta", PARTICIPANT_CODE, "metadata")
     if header == VERSION_FIELD or any(_VERSION_TAG.match(str(t).strip()) for t in texts):
         return Mapped("meta", VERSION_FIELD, "metadata")
-    if header in by_id or header.lower() in by_lower:
-        return Mapped("item", by_lower[header.lower()].id, "id")
-    option = _OPTION.match(header)
-    if option and option["item"].lower() in by_lower:
-        return Mapped("option", by_lower[option["item"].lower()].id, "id", int(option["a"] or option["b"]))
+    parts = header.split("/")
+    for start in range(len(parts)):  # KoboToolbox/ODK prefix a name with its groups: group/name
+        name = "/".join(parts[start:])
+        if name.lower() in by_lower:
+            return Mapped("item", by_lower[name.lower()].id, "id")
+        option = _OPTION.match(name)
+        if option and option["item"].lower() in by_lower:
+            code = int(option["a"] or option["b"])
+            return Mapped("option", by_lower[option["item"].lower()].id, "id", code)
     return None
 
 

@@ -82,6 +82,7 @@ REASONS: dict[str, tuple[str, str]] = {
 """Quarantine reasons by kind, Swedish and English."""
 
 _TEST = re.compile(r"\btest", re.IGNORECASE)
+_ZONED = re.compile(r"(Z|[+-]\d\d:?\d\d)\s*$")
 _SUMMARY = frozenset(
     {"totalt", "total", "totals", "summa", "sum", "medel", "medelvärde", "average", "mean", "antal", "count"}
 )
@@ -295,7 +296,10 @@ def _moments(table: pd.DataFrame, source, raw) -> tuple[pd.Series, pd.Series, li
     for column in ("submittedat", "startedat"):
         if column not in table:
             continue
-        values, failed = parse_timestamps(table[column])
+        text = table[column]
+        if raw.platform == "kobo":  # Kobo's _submission_time is UTC without a zone
+            text = text.map(lambda v: v if v is None or _ZONED.search(str(v)) else f"{v}Z")
+        values, failed = parse_timestamps(text)
         parsed[column] = values
         for index in failed[failed].index:
             problems.append(

@@ -26,18 +26,23 @@ __all__ = ["POLICY", "build_report", "write_report"]
 
 POLICY = {
     "sv": (
-        "Varje rad i varje export hamnar antingen i de bearbetade data eller i karantän med ett skäl. "
-        "Rader från okända respondenter, testsvar, rader med fel roll och tidigare dubbletter sätts i "
-        "karantän (den senaste kompletta inskickningen behålls). Ett värde utanför frågans skala eller "
-        "utan motsvarighet i skalan ändras aldrig: raden behålls, cellen sätts till saknad och cellen "
-        "sätts i karantän. E-postadresser, telefonnummer och namn i fritext ersätts med [borttaget]."
+        "Varje rad i varje export hamnar antingen i de bearbetade data eller i karantän med ett eget skäl: "
+        "tom rad, summeringsrad, förhandsgranskning, testsvar, okänd respondent, fel roll, ofullständigt "
+        "svar (om inte källan har accept_partial: true) eller tidigare dubblett (den senaste kompletta "
+        "inskickningen behålls). En förhandsgranskning eller ett testsvar ersätter aldrig en deltagares "
+        "svar. Ett värde utanför frågans skala, utan motsvarighet i skalan, eller en tidpunkt som inte "
+        "kan tolkas säkert ändras aldrig: raden behålls, cellen sätts till saknad och cellen sätts i "
+        "karantän med sin råtext. E-postadresser, telefonnummer och deltagarnas namn i fritext ersätts med "
+        "[borttaget]."
     ),
     "en": (
-        "Every row of every export ends in processed data or in quarantine with a reason. Rows from "
-        "unknown respondents, test responses, rows with the wrong role and earlier duplicates are "
-        "quarantined (the latest complete submission is kept). A value outside the item's scale, or "
-        "matching nothing in it, is never coerced: the row is kept, the cell is set missing and the "
-        "cell is quarantined. E-mail addresses, phone numbers and names in free text are replaced "
+        "Every row of every export ends in processed data or in quarantine with its own reason: blank "
+        "row, summary row, survey preview, test response, unknown respondent, wrong role, unfinished "
+        "response (unless the source sets accept_partial: true) or earlier duplicate (the latest "
+        "complete submission is kept). A preview or test never replaces a participant's answer. A value "
+        "outside the item's scale, matching nothing in it, or a timestamp that cannot be read with "
+        "certainty is never coerced: the row is kept, the cell is set missing and quarantined with its "
+        "raw text. E-mail addresses, phone numbers and participants' names in free text are replaced "
         "by [borttaget]."
     ),
 }
