@@ -171,3 +171,18 @@ def test_roster_names_and_their_foldings_never_reach_processed_data_or_quarantin
         assert name.casefold() not in texts.casefold(), name
         assert name.casefold() not in quarantine.casefold(), name
     assert "invalid_value" in quarantine
+
+
+def test_date_answers_are_read_the_swedish_way_and_an_ambiguous_one_is_never_guessed(templates):
+    from evaluation.ingest.validate import decode_column, invalid_cells
+
+    scale = templates.scales["date"]
+    typed = pd.Series(["1/2 2027", "20 jan. 2027", "2027-03-01", "01/02/2027", "13/02/2027"])
+    decoded = decode_column(typed, scale)
+    # Day first in Swedish writing; 01/02/2027 could be 1 February or 2 January: left as typed.
+    assert decoded.tolist() == ["2027-02-01", "2027-01-20", "2027-03-01", "01/02/2027", "2027-02-13"]
+    item = next(i for i in templates.items.values() if templates.scale_of(i).type == "date")
+    table = pd.DataFrame({item.id: decoded})
+    assert [(index, value) for index, _, value in invalid_cells(table, [(item, scale)])] == [
+        (3, "01/02/2027")
+    ]

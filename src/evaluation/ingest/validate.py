@@ -13,6 +13,7 @@ import re
 import pandas as pd
 import pandera.pandas as pa
 
+from evaluation.formats.dates import parse_timestamp
 from evaluation.formats.values import decode
 from evaluation.instruments import Item, Scale
 
@@ -34,8 +35,8 @@ def decode_column(values: pd.Series, scale: Scale) -> pd.Series:
         if value not in cache:
             decoded = decode(value, scale, separators=separators)
             if scale.type == "date" and isinstance(decoded, str) and not _ISO_DATE.match(decoded):
-                parsed = pd.to_datetime(decoded, errors="coerce", format="mixed")
-                decoded = decoded if pd.isna(parsed) else parsed.strftime("%Y-%m-%d")
+                parsed = parse_timestamp(decoded)  # never a guess: an ambiguous date stays invalid
+                decoded = decoded if parsed is None else parsed.strftime("%Y-%m-%d")
             cache[value] = decoded
         out.append(cache[value])
     return pd.Series(out, index=values.index, dtype=object)
