@@ -19,8 +19,8 @@ import pandas as pd
 
 from evaluation import outcomes
 from evaluation.ingest import ingest_cohort
-from evaluation.instruments import load_templates
 from evaluation.scoring import score
+from evaluation.survey import load_templates
 from evaluation.synth import synthesize
 
 

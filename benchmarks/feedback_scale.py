@@ -17,8 +17,8 @@ from pathlib import Path
 
 from evaluation.feedback import write_feedback
 from evaluation.ingest import ingest_cohort
-from evaluation.instruments import load_templates
 from evaluation.reports import load
+from evaluation.survey import load_templates
 from evaluation.synth import as_if_announced_shared, synthesize
 
 

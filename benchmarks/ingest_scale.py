@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from evaluation.instruments import load_templates
+from evaluation.survey import load_templates
 from evaluation.synth import synthesize
 
 

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from evaluation.instruments import load_templates
+from evaluation.survey import load_templates
 from evaluation.synth import _truth, synthesize
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evaluation.instruments import Templates, load_templates
+from evaluation.survey import Templates, load_templates
 
 REPO = Path(__file__).resolve().parents[1]
 SURVEYS = REPO / "surveys"

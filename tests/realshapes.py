@@ -30,8 +30,7 @@ import numpy as np
 import yaml
 
 from evaluation.cohort import ROSTER_COLUMNS, new_cohort
-from evaluation.forms.fields import PARTICIPANT_CODE_TEXT
-from evaluation.instruments import Instrument, Item, Scale, Templates
+from evaluation.survey import PARTICIPANT_CODE_TEXT, Instrument, Item, Scale, Templates
 
 __all__ = [
     "WAVES",

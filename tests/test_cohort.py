@@ -6,7 +6,7 @@ import pytest
 
 from evaluation.cohort import ROSTER_COLUMNS, load_cohort, new_cohort
 from evaluation.errors import CohortError
-from evaluation.versioning import content_hash
+from evaluation.survey import content_hash
 
 from .conftest import read_yaml, write_yaml
 

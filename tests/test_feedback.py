@@ -18,15 +18,15 @@ from evaluation.errors import EvaluationError
 from evaluation.feedback import (
     MESSAGES,
     MIN_PERCEIVED_VALUES,
-    announcement,
     check_pair_feedback,
     pair_accuracy,
     write_feedback,
 )
 from evaluation.forms import export
 from evaluation.outcomes import perception_accuracy
+from evaluation.survey import content_hash
+from evaluation.survey.notices import ANNOUNCEMENTS, announcement
 from evaluation.synth import as_if_announced_shared
-from evaluation.versioning import content_hash
 
 REQUIRED_SENSITIVE = {"intention_to_stay", "employer_self", "recommend_workplace", "relationship_quality"}
 
@@ -207,8 +207,8 @@ def test_forms_announce_what_the_partner_sees(templates, tmp_path, lang):
     path = export(templates, "baseline", "html", tmp_path / "f.html", role="mentor", lang=lang)
     page = _parse(path)
     intro = "".join(page.text)
-    assert MESSAGES[lang]["announce_individual"] in intro
-    assert MESSAGES[lang]["announce_shared"] not in intro
+    assert ANNOUNCEMENTS[lang]["individual"] in intro
+    assert ANNOUNCEMENTS[lang]["shared"] not in intro
     expected = {
         "sv": "Din partner i programmet ser inga av dina svar. Du får en egen återkoppling som bara du ser.",
         "en": "Your partner in the program sees none of your answers. You get your own feedback, which only",
@@ -229,13 +229,13 @@ def test_platform_forms_announce_in_both_languages(templates, tmp_path):
     rows = list(load_workbook(path, read_only=True)["survey"].iter_rows(values_only=True))
     header, intro = rows[0], next(r for r in rows if r[1] == "intro")
     labels = dict(zip(header, intro, strict=False))
-    assert MESSAGES["sv"]["announce_individual"] in labels["label::Svenska (sv)"]
-    assert MESSAGES["en"]["announce_individual"] in labels["label::English (en)"]
+    assert ANNOUNCEMENTS["sv"]["individual"] in labels["label::Svenska (sv)"]
+    assert ANNOUNCEMENTS["en"]["individual"] in labels["label::English (en)"]
 
     path = export(templates, "followup", "limesurvey", tmp_path / "ls.txt", role="mentor", lang="en")
     text = path.read_text(encoding="utf-8-sig")
     for lang in ("sv", "en"):
-        assert MESSAGES[lang]["announce_individual"] in text
+        assert ANNOUNCEMENTS[lang]["individual"] in text
 
 
 # --- pages --------------------------------------------------------------------------------------

@@ -45,10 +45,10 @@ import pytest
 import yaml
 
 from evaluation.forms import export
-from evaluation.forms.fields import LANGUAGE_NAMES, PARTICIPANT_CODE, PARTICIPANT_CODE_TEXT, VERSION_FIELD
+from evaluation.forms.fields import LANGUAGE_NAMES
 from evaluation.ingest import ingest_cohort
 from evaluation.ingest.pseudonym import pseudonym
-from evaluation.instruments import Item, Scale, Templates
+from evaluation.survey import PARTICIPANT_CODE, PARTICIPANT_CODE_TEXT, VERSION_FIELD, Item, Scale, Templates
 
 from .realshapes import Person, SourceSpec, make_people, write_cohort
 from .test_forms_platforms import _headers, _run_script, needs_node

@@ -13,7 +13,8 @@ from pyxform.xls2xform import convert
 
 from evaluation.forms import FORMATS, export
 from evaluation.forms.codebook import codebook
-from evaluation.forms.fields import LANGUAGE_NAMES, PARTICIPANT_CODE, VERSION_FIELD
+from evaluation.forms.fields import LANGUAGE_NAMES
+from evaluation.survey import PARTICIPANT_CODE, VERSION_FIELD
 
 from .conftest import SHARED
 

@@ -23,15 +23,17 @@ from typer.testing import CliRunner
 from evaluation.cli import app
 from evaluation.forms import FORMATS, export
 from evaluation.forms.apps_script import is_numbered_scale
-from evaluation.forms.fields import (
+from evaluation.forms.fields import intro_text
+from evaluation.survey import (
     PARTICIPANT_CODE,
     PARTICIPANT_CODE_TEXT,
     VERSION_FIELD,
-    form_sections,
-    intro_text,
+    Templates,
+    Text,
+    load_templates,
     version_tag,
 )
-from evaluation.instruments import Templates, Text, load_templates
+from evaluation.survey.questions import form_sections
 
 from .conftest import SURVEYS
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from evaluation.formats.values import decode
 from evaluation.ingest import ingest_cohort
 from evaluation.ingest.pseudonym import SYNTHETIC_KEY, pseudonym
-from evaluation.instruments import load_templates
+from evaluation.survey import load_templates
 from evaluation.synth import synthesize
 
 TEMPLATES = load_templates()  # module-level, so that hypothesis does not print it with a failing case

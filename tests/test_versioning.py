@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from evaluation.errors import TemplateError
-from evaluation.instruments import check_templates, load_templates
-from evaluation.versioning import content_hash, release
+from evaluation.survey import check_templates, content_hash, load_templates, release
 
 from .conftest import read_yaml, write_yaml
 
@@ -64,7 +63,7 @@ def test_release_refuses_to_rewrite_a_released_version(surveys_copy):
     # Loading already refuses; release itself refuses too, for callers that built Templates otherwise.
     with pytest.raises(TemplateError, match="content changed after this version was released"):
         load_templates(surveys_copy, require_released=False)
-    from evaluation.instruments import _read_all
+    from evaluation.survey.load import _read_all
 
     templates, _ = _read_all(surveys_copy)
     with pytest.raises(TemplateError, match="content changed after this version was released"):

@@ -52,7 +52,7 @@ SurveysOption = Annotated[
     typer.Option(
         "--surveys",
         help="Mapp med enkätmallar / templates folder "
-        "(default: $EVALUATION_SURVEYS, ./surveys, or the repository's).",
+        "(default: $EVALUATION_SURVEYS, ./surveys, the repository's, or the packaged copy).",
         file_okay=False,
     ),
 ]
@@ -90,7 +90,7 @@ def _fail(message: str, code: int = 1) -> None:
 
 
 def _templates(surveys: Path | None):
-    from evaluation.instruments import load_templates
+    from evaluation.survey import load_templates
 
     return load_templates(surveys)
 
@@ -111,7 +111,7 @@ def survey_check(surveys: SurveysOption = None) -> None:
     Unique ids, existing scales, every language present, constructs that refer to existing items,
     versions and content hashes consistent. Lists every problem with file and item; exits 1 if any.
     """
-    from evaluation.instruments import check_templates, default_surveys_dir
+    from evaluation.survey import check_templates, default_surveys_dir
 
     folder = surveys or default_surveys_dir()
     problems = check_templates(folder)
@@ -126,7 +126,7 @@ def survey_check(surveys: SurveysOption = None) -> None:
 @survey_app.command("list")
 def survey_list(surveys: SurveysOption = None) -> None:
     """Lista instrument, versioner och antal frågor / List instruments, versions, item counts."""
-    from evaluation.versioning import content_hash
+    from evaluation.survey import content_hash
 
     templates = _templates(surveys)
     table = Table(title="Instrument")
@@ -154,8 +154,7 @@ def survey_release(
     Writes versions.yml. Refuses when the version was already released with other content: a
     changed item means a new version number.
     """
-    from evaluation.instruments import load_templates
-    from evaluation.versioning import release
+    from evaluation.survey import load_templates, release
 
     templates = load_templates(surveys, require_released=False)
     try:

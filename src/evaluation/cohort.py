@@ -23,8 +23,7 @@ from pydantic import (
 
 from evaluation.disclosure import DEFAULT_MIN_GROUP_SIZE, MIN_GROUP_SIZE_FLOOR, DisclosurePolicy
 from evaluation.errors import CohortError
-from evaluation.instruments import Templates
-from evaluation.versioning import content_hash
+from evaluation.survey import Templates, content_hash
 
 __all__ = [
     "AGE_BANDS",

@@ -6,15 +6,15 @@ the cohort (shown only for groups at or above the minimum reporting size, throug
 `evaluation.disclosure`), and results for the pair that reveal none of the partner's answers (how
 accurately the two perceived each other's work values, as one number for both; the meetings they
 logged). With cohort.yml ``pair_feedback: shared`` a page also shows the partner's scores on the
-constructs that are not sensitive (`evaluation.instruments.Construct.sensitive`); a sensitive score is
+constructs that are not sensitive (`evaluation.survey.Construct.sensitive`); a sensitive score is
 shown to nobody but its owner. ``pair_feedback: off`` writes nothing.
 
 The pages are rendered from one computation per cohort (scores pivoted once, reference means computed
 once) and one Jinja2 template filled per participant: no notebook, no figure and no pandas operation
 per page, so that a national cohort of 20,000 participants builds in about a minute.
 
-Every text a participant reads, on the feedback pages and in the forms' announcement of what the
-partner will see (`announcement`), is in `MESSAGES`, Swedish first.
+Every text a participant reads on the feedback pages is in `MESSAGES`, Swedish first; what the forms
+announce the partner will see is in `evaluation.survey.notices`, the one place both read.
 """
 
 from __future__ import annotations
@@ -30,8 +30,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from evaluation.disclosure import DisclosurePolicy
 from evaluation.errors import EvaluationError
-from evaluation.instruments import Instrument, Templates
-from evaluation.versioning import content_hash
+from evaluation.survey import Templates, content_hash
 
 if TYPE_CHECKING:
     from evaluation.cohort import CohortConfig
@@ -41,7 +40,6 @@ __all__ = [
     "FEEDBACK_DIR",
     "MESSAGES",
     "MIN_PERCEIVED_VALUES",
-    "announcement",
     "check_pair_feedback",
     "pair_accuracy",
     "write_feedback",
@@ -60,21 +58,6 @@ WAVES = ("pre", "post")
 
 MESSAGES: dict[str, dict[str, Any]] = {
     "sv": {
-        # What the forms announce (evaluation.forms), by Instrument.partner_feedback.
-        "announce_individual": (
-            "Din partner i programmet ser inga av dina svar. Du får en egen återkoppling som bara du "
-            "ser. Där finns också några resultat för ert par som helhet, som ni båda ser: hur väl ni "
-            "uppfattade varandras värderingar, som ett enda tal för er båda, och hur många möten ni "
-            "har loggat."
-        ),
-        "announce_shared": (
-            "Din partner i programmet får se dina resultat på de frågor som inte är känsliga, "
-            "sammanfattade per område. Dina svar på känsliga frågor, till exempel om du vill stanna "
-            "kvar på myndigheten, hur du ser på myndigheten som arbetsgivare och hur du upplever "
-            "relationen i ert par, ser bara du. Du får en egen återkoppling med dina resultat, din "
-            "partners resultat på de frågor som inte är känsliga och några resultat för ert par som "
-            "helhet."
-        ),
         # The feedback page.
         "roles": {
             "mentor": {
@@ -173,20 +156,6 @@ MESSAGES: dict[str, dict[str, Any]] = {
         ),
     },
     "en": {
-        "announce_individual": (
-            "Your partner in the program sees none of your answers. You get your own feedback, which "
-            "only you see. It also shows a few results for your pair as a whole, which you both see: "
-            "how well you perceived each other's values, as one number for the two of you, and how "
-            "many meetings you have logged."
-        ),
-        "announce_shared": (
-            "Your partner in the program will see your results on the questions that are not "
-            "sensitive, summarised by topic. Your answers to sensitive questions, for example whether "
-            "you want to stay at the agency, how you see the agency as an employer and how you "
-            "experience the relationship in your pair, are seen by you alone. You get your own "
-            "feedback with your results, your partner's results on the questions that are not "
-            "sensitive and a few results for your pair as a whole."
-        ),
         "roles": {
             "mentor": {
                 "plural": "mentors",
@@ -283,8 +252,8 @@ MESSAGES: dict[str, dict[str, Any]] = {
         ),
     },
 }
-"""Every text a participant reads about feedback, Swedish and English: the forms' announcement of what
-the partner will see (``announce_<partner_feedback>``) and the feedback page; placeholders in braces."""
+"""Every text of the feedback pages (and of `check_pair_feedback`), Swedish and English; placeholders in
+braces. What the forms announce is in `evaluation.survey.notices.ANNOUNCEMENTS`."""
 
 _ENV = Environment(
     loader=PackageLoader("evaluation", "templates"),
@@ -299,30 +268,6 @@ _DASH = "–"
 def _check_lang(lang: str) -> None:
     if lang not in MESSAGES:
         raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(MESSAGES)}")
-
-
-def announcement(partner_feedback: str | Instrument, lang: str) -> str:
-    """Return what a form tells respondents their partner will see, in `lang`.
-
-    Parameters
-    ----------
-    partner_feedback : {"individual", "shared"} or Instrument
-        The setting, or an instrument whose ``partner_feedback`` to announce.
-    lang : {"sv", "en"}
-        The language.
-
-    Returns
-    -------
-    str
-        One short paragraph from `MESSAGES`.
-    """
-    _check_lang(lang)
-    value = (
-        partner_feedback.partner_feedback if isinstance(partner_feedback, Instrument) else partner_feedback
-    )
-    if value not in ("individual", "shared"):
-        raise ValueError(f"unknown partner_feedback {value!r}; expected individual or shared")
-    return str(MESSAGES[lang][f"announce_{value}"])
 
 
 def check_pair_feedback(config: CohortConfig, templates: Templates) -> None:

@@ -12,8 +12,8 @@ import pandas as pd
 from scipy import stats as sps
 
 from evaluation.disclosure import OTHER_AGENCIES, DisclosurePolicy
-from evaluation.instruments import Templates
 from evaluation.stats import ModelResult, adjust_pvalues, mixed_model, paired_change, reliable_change
+from evaluation.survey import Templates
 
 __all__ = [
     "OTHER_AGENCIES",

@@ -30,8 +30,8 @@ import seaborn as sns
 
 from evaluation.cohort import CohortConfig, load_cohort
 from evaluation.disclosure import ALL, OTHER_AGENCIES, Protected, UnprotectedTableError
-from evaluation.instruments import Templates, load_templates
 from evaluation.scoring import score
+from evaluation.survey import Templates, load_templates
 
 __all__ = [
     "OUTPUT_MARK",

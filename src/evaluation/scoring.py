@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from evaluation.instruments import Templates
+from evaluation.survey import Templates
 
 __all__ = ["RESPONSE_COLUMNS", "item_statistics", "score"]
 

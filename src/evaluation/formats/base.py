@@ -19,7 +19,7 @@ import pandas as pd
 
 from evaluation.formats.layout import Column, Layout, RawExport
 from evaluation.formats.values import decode, encode, is_missing
-from evaluation.forms.fields import PARTICIPANT_CODE, PARTICIPANT_CODE_TEXT, VERSION_FIELD
+from evaluation.survey import PARTICIPANT_CODE, PARTICIPANT_CODE_TEXT, VERSION_FIELD
 
 __all__ = ["Platform", "title_rows"]
 

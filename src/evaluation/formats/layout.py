@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from evaluation.forms.fields import PARTICIPANT_CODE, VERSION_FIELD
-from evaluation.instruments import Instrument, Item, Scale, Templates
+from evaluation.survey import PARTICIPANT_CODE, VERSION_FIELD, Instrument, Item, Scale, Templates
+from evaluation.survey.questions import FormSection, form_questions
 
 __all__ = ["METADATA", "Block", "Column", "Layout", "RawExport", "blocks", "layout_for"]
 
@@ -142,14 +142,11 @@ class Block:
 
 
 def blocks(layout: Layout) -> dict[str, Block]:
-    """Return each item's `Block` as a coordinator's form asks it (`evaluation.forms.questions`).
+    """Return each item's `Block` as a coordinator's form asks it (`evaluation.survey.questions`).
 
     The same rule builds the toolkit's Google Apps Script and Qualtrics survey file, so the shapes
     the generator writes are the shapes those forms export.
     """
-    from evaluation.forms.fields import FormSection
-    from evaluation.forms.questions import form_questions
-
     present = {c.key: c for c in layout.columns}
     sections = []
     for section in layout.instrument.sections:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from evaluation.formats.base import Platform
 from evaluation.formats.layout import Layout, blocks
-from evaluation.forms.fields import PARTICIPANT_CODE_TEXT, VERSION_FIELD
+from evaluation.survey import PARTICIPANT_CODE_TEXT, VERSION_FIELD
 
 __all__ = ["QUALTRICS"]
 

@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Iterable
 
-from evaluation.instruments import Scale
+from evaluation.survey import Scale
 
 __all__ = ["decode", "encode", "is_missing", "label_index", "normalise_text", "parse_number"]
 

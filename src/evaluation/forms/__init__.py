@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from evaluation.forms import apps_script, codebook, limesurvey, printable, qsf, xlsform
-from evaluation.instruments import Templates
+from evaluation.survey import Templates
 
 __all__ = ["FORMATS", "export"]
 

@@ -49,15 +49,15 @@ import json
 import re
 from pathlib import Path
 
-from evaluation.forms.fields import (
-    PARTICIPANT_CODE_TEXT,
+from evaluation.forms.fields import intro_text
+from evaluation.survey import PARTICIPANT_CODE_TEXT, Scale, Templates, version_tag
+from evaluation.survey.questions import (
     FormSection,
+    Question,
+    form_questions,
     form_sections,
-    intro_text,
-    version_tag,
+    is_numbered_scale,
 )
-from evaluation.forms.questions import Question, form_questions, is_numbered_scale
-from evaluation.instruments import Scale, Templates
 
 __all__ = ["Question", "is_numbered_scale", "layout", "write"]
 
@@ -65,7 +65,7 @@ __all__ = ["Question", "is_numbered_scale", "layout", "write"]
 def layout(
     templates: Templates, instrument_id: str, role: str, lang: str
 ) -> list[tuple[FormSection, list[Question]]]:
-    """Return the sections `role` sees, each with its questions (`evaluation.forms.questions`)."""
+    """Return the sections `role` sees, each with its questions (`evaluation.survey.questions`)."""
     instrument = templates.instrument(instrument_id)
     return form_questions(form_sections(templates, instrument, role), role, lang)
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evaluation.forms.fields import PARTICIPANT_CODE, SUBMITTED_AT, VERSION_FIELD
-from evaluation.instruments import Item, Scale, Templates
+from evaluation.survey import PARTICIPANT_CODE, SUBMITTED_AT, VERSION_FIELD, Item, Scale, Templates
 
 __all__ = ["MULTIPLE_SEPARATOR", "codebook", "csv_columns", "write", "write_csv_template"]
 

@@ -19,15 +19,16 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from evaluation.forms.fields import (
+from evaluation.forms.fields import intro_text
+from evaluation.survey import (
     PARTICIPANT_CODE,
     PARTICIPANT_CODE_TEXT,
     VERSION_FIELD,
-    form_sections,
-    intro_text,
+    Scale,
+    Templates,
     version_tag,
 )
-from evaluation.instruments import Scale, Templates
+from evaluation.survey.questions import form_sections
 
 __all__ = ["COLUMNS", "write"]
 

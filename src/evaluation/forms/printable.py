@@ -11,8 +11,9 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from evaluation.forms.fields import PARTICIPANT_CODE, PARTICIPANT_CODE_TEXT, form_sections, intro_text
-from evaluation.instruments import Templates
+from evaluation.forms.fields import intro_text
+from evaluation.survey import PARTICIPANT_CODE, PARTICIPANT_CODE_TEXT, Templates
+from evaluation.survey.questions import form_sections
 
 __all__ = ["write"]
 

@@ -72,14 +72,16 @@ from pathlib import Path
 from typing import Any
 
 from evaluation.forms.apps_script import Question, layout
-from evaluation.forms.fields import (
+from evaluation.forms.fields import partner_notice
+from evaluation.survey import (
     PARTICIPANT_CODE,
     PARTICIPANT_CODE_TEXT,
     VERSION_FIELD,
-    partner_notice,
+    Item,
+    Scale,
+    Templates,
     version_tag,
 )
-from evaluation.instruments import Item, Scale, Templates
 
 __all__ = ["qsf", "write"]
 

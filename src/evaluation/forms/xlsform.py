@@ -16,16 +16,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evaluation.forms.fields import (
-    LANGUAGE_NAMES,
+from evaluation.forms.fields import LANGUAGE_NAMES, intro_text
+from evaluation.survey import (
     PARTICIPANT_CODE,
     PARTICIPANT_CODE_TEXT,
     VERSION_FIELD,
-    form_sections,
-    intro_text,
+    Item,
+    Scale,
+    Templates,
+    Text,
     version_tag,
 )
-from evaluation.instruments import Item, Scale, Templates, Text
+from evaluation.survey.questions import form_sections
 from evaluation.xlsx import write_workbook
 
 __all__ = ["write"]

@@ -36,8 +36,7 @@ from dataclasses import dataclass, field
 from evaluation.errors import IngestError
 from evaluation.formats import RawExport, platform
 from evaluation.formats.values import label_index
-from evaluation.forms.fields import PARTICIPANT_CODE, PARTICIPANT_CODE_TEXT, VERSION_FIELD
-from evaluation.instruments import Instrument, Item, Scale
+from evaluation.survey import PARTICIPANT_CODE, PARTICIPANT_CODE_TEXT, VERSION_FIELD, Instrument, Item, Scale
 
 __all__ = ["DROP", "METADATA_NAMES", "ColumnPlan", "Mapped", "map_columns", "normalise", "plan_columns"]
 
@@ -274,7 +273,7 @@ def plan_columns(
     ignore : sequence of str
         cohort.yml's ``ignore`` for this source: headers to leave out.
     scale_of : callable, optional
-        An item's scale (`evaluation.instruments.Templates.scale_of`); with it, a multiple-choice
+        An item's scale (`evaluation.survey.Templates.scale_of`); with it, a multiple-choice
         option headed ``Question [option label]`` maps to its option.
 
     Returns

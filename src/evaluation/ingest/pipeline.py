@@ -29,13 +29,12 @@ from evaluation.cohort import Source
 from evaluation.errors import IngestError
 from evaluation.formats import RawExport
 from evaluation.formats.dates import parse_timestamps
-from evaluation.forms.fields import PARTICIPANT_CODE, VERSION_FIELD
 from evaluation.ingest.columns import DROP, map_columns
 from evaluation.ingest.pseudonym import pseudonym
 from evaluation.ingest.read import read_export
 from evaluation.ingest.redact import Redactor
 from evaluation.ingest.validate import decode_column, invalid_cells
-from evaluation.instruments import Templates
+from evaluation.survey import PARTICIPANT_CODE, VERSION_FIELD, Templates
 
 __all__ = ["REASONS", "SourceResult", "ingest_source"]
 
@@ -338,7 +337,7 @@ def ingest_source(
         The cohort folder.
     source : evaluation.cohort.Source
         The cohort.yml entry.
-    templates : evaluation.instruments.Templates
+    templates : evaluation.survey.Templates
         The survey templates.
     roster : RosterIndex
         The roster, indexed.

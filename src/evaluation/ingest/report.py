@@ -19,8 +19,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from evaluation.cohort import CohortConfig
 from evaluation.ingest.pipeline import SourceResult
-from evaluation.instruments import Templates
-from evaluation.versioning import content_hash
+from evaluation.survey import Templates, content_hash
 
 __all__ = ["POLICY", "build_report", "write_report"]
 

@@ -38,7 +38,7 @@ from evaluation.errors import IngestError
 from evaluation.ingest.pipeline import RosterIndex, SourceResult, ingest_source
 from evaluation.ingest.pseudonym import load_key
 from evaluation.ingest.report import build_report, write_report
-from evaluation.instruments import Templates
+from evaluation.survey import Templates
 
 __all__ = ["OUTPUTS", "SUGGESTED_FILE", "CheckResult", "check_cohort", "ingest_cohort", "read_roster"]
 

@@ -15,7 +15,7 @@ import pandera.pandas as pa
 
 from evaluation.formats.dates import parse_timestamp
 from evaluation.formats.values import decode
-from evaluation.instruments import Item, Scale
+from evaluation.survey import Item, Scale
 
 __all__ = ["decode_column", "instrument_schema", "invalid_cells"]
 

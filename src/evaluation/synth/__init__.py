@@ -30,12 +30,11 @@ from evaluation.cohort import (
 )
 from evaluation.errors import CohortError
 from evaluation.formats import PLATFORMS, layout_for, platform
-from evaluation.instruments import Templates
+from evaluation.survey import Templates, content_hash
 from evaluation.synth.answers import AnswerSettings, answer_table, meeting_log_table
 from evaluation.synth.mess import FAULT_COLUMN, Source, number_faults, plant_faults
 from evaluation.synth.people import draw_cohort
 from evaluation.synth.truth import population_truth
-from evaluation.versioning import content_hash
 
 __all__ = ["FORMAT_CHOICES", "MIXED", "TRUTH_FILE", "as_if_announced_shared", "synthesize"]
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.formats.layout import Column, Layout
-from evaluation.instruments import Scale, Templates
+from evaluation.survey import Scale, Templates
 from evaluation.synth.model import (
     CONSTRUCT_EFFECTS,
     PARTNER_SHARE,

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from evaluation.instruments import Scale
+from evaluation.survey import Scale
 
 __all__ = [
     "CONSTRUCT_EFFECTS",

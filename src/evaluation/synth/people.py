@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from evaluation.instruments import Templates
+from evaluation.survey import Templates
 from evaluation.synth.model import (
     CHANGE_NOISE_SD,
     CONSTRUCT_EFFECTS,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from evaluation.instruments import Templates
+from evaluation.survey import Templates
 from evaluation.synth.answers import SINGLE_ITEM_NOISE, VALUE_ITEM_NOISE, item_noise
 from evaluation.synth.model import (
     CONSTRUCT_EFFECTS,

@@ -1,8 +1,9 @@
-"""How a platform form asks the toolkit's items: grids of items sharing a scale, or one item each.
+"""How a form groups the toolkit's items: a role's sections, and grids of items sharing a scale.
 
-One rule for every form built for a platform (the Google Apps Script and the Qualtrics survey file)
-and for the export shapes a coordinator's hand-built form produces (`evaluation.formats.layout.blocks`),
-so that what the toolkit builds and what it expects to read back are the same.
+One rule for every form built for a platform (the Google Apps Script and the Qualtrics survey file, in
+`evaluation.forms`) and for the export shapes a coordinator's hand-built form produces
+(`evaluation.formats.layout.blocks`), so that what the toolkit builds and what it expects to read back
+are the same.
 """
 
 from __future__ import annotations
@@ -10,12 +11,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from evaluation.forms.fields import FormSection
-from evaluation.instruments import Item, Scale
+from evaluation.survey.model import Instrument, Item, Scale, Section, Templates
 
-__all__ = ["Kind", "Question", "form_questions", "is_numbered_scale"]
+__all__ = ["FormSection", "Kind", "Question", "form_questions", "form_sections", "is_numbered_scale"]
 
 Kind = Literal["grid", "scale", "choice", "multiple", "number", "text", "date"]
+
+
+@dataclass(frozen=True)
+class FormSection:
+    """A section as one role sees it: only the items that role answers, each with its scale."""
+
+    section: Section
+    items: tuple[tuple[Item, Scale], ...]
+
+
+def form_sections(templates: Templates, instrument: Instrument, role: str) -> list[FormSection]:
+    """Return the sections `role` sees, in order, leaving out sections with no item for the role."""
+    sections = []
+    for section in instrument.sections:
+        items = tuple((i, templates.scale_of(i)) for i in section.items if role in i.roles)
+        if items:
+            sections.append(FormSection(section, items))
+    return sections
 
 
 @dataclass(frozen=True)
@@ -82,7 +100,7 @@ def form_questions(
     Parameters
     ----------
     sections : list of FormSection
-        The sections as the role sees them (`evaluation.forms.fields.form_sections`).
+        The sections as the role sees them (`form_sections`).
     role, lang : str
         Whose wording, in which language.
 

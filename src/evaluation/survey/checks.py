@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from evaluation.errors import Problem
-from evaluation.forms.fields import RESERVED_COLUMNS
-from evaluation.instruments import Instrument, Item, Templates
+from evaluation.survey.columns import RESERVED_COLUMNS
+from evaluation.survey.model import Instrument, Item, Templates
 
 __all__ = ["cross_check"]
 

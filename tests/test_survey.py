@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
 
+from evaluation import survey
 from evaluation.errors import TemplateError
-from evaluation.instruments import ITEM_ID, LANGUAGES, ROLES, check_templates, load_templates
-from evaluation.versioning import content_hash
+from evaluation.survey import (
+    LANGUAGES,
+    ROLES,
+    check_templates,
+    content_hash,
+    default_surveys_dir,
+    load_templates,
+    packaged_surveys_dir,
+)
+from evaluation.survey import load as survey_load
+from evaluation.survey.model import ITEM_ID
 
-from .conftest import read_yaml, write_yaml
+from .conftest import REPO, SURVEYS, read_yaml, write_yaml
 
 
 def test_repository_templates_are_valid():
@@ -224,3 +235,50 @@ def test_item_worded_only_per_role_needs_every_role(surveys_copy):
     write_yaml(surveys_copy / "items.yml", data)
     texts = _problem_texts(surveys_copy)
     assert any(victim["id"] in t and "missing text (or role_text for ['adept'])" in t for t in texts)
+
+
+# --- where the templates are found: the repository's surveys/, and the copy the package ships -------
+
+
+def test_the_package_ships_the_repository_templates():
+    packaged = packaged_surveys_dir()
+    assert packaged.parent == Path(survey.__file__).resolve().parent
+    # In a checkout the packaged folder is a link to surveys/ at the root: one copy, edited there.
+    assert packaged.resolve() == SURVEYS.resolve()
+    files = sorted(p.relative_to(SURVEYS).as_posix() for p in SURVEYS.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(packaged).as_posix() for p in packaged.rglob("*") if p.is_file())
+
+
+def test_load_templates_from_the_packaged_location(templates):
+    packaged = load_templates(packaged_surveys_dir())
+    assert packaged.directory == packaged_surveys_dir()
+    assert packaged.released == templates.released
+    assert packaged.model_dump(exclude={"directory"}) == templates.model_dump(exclude={"directory"})
+    for instrument in packaged.instruments.values():
+        digest = content_hash(packaged, instrument)
+        assert packaged.released[instrument.id][instrument.version] == digest
+
+
+def test_every_template_file_is_declared_package_data():
+    """What pyproject.toml's package-data globs leave out would be missing from a built wheel."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = config["tool"]["setuptools"]["package-data"]["evaluation.survey"]
+    package = Path(survey.__file__).resolve().parent
+    shipped = {p.relative_to(package / "templates") for g in globs for p in package.glob(g) if p.is_file()}
+    assert shipped == {p.relative_to(SURVEYS) for p in SURVEYS.rglob("*") if p.is_file()}
+
+
+def test_default_surveys_dir_order(tmp_path, monkeypatch):
+    monkeypatch.delenv("EVALUATION_SURVEYS", raising=False)
+    monkeypatch.chdir(tmp_path)
+    # From a checkout (an editable install): the repository's surveys/.
+    assert default_surveys_dir().resolve() == SURVEYS.resolve()
+    # Installed from a wheel, with no checkout around: the packaged copy.
+    monkeypatch.setattr(survey_load, "_checkout_surveys_dir", lambda: None)
+    assert default_surveys_dir() == packaged_surveys_dir()
+    assert load_templates().directory == packaged_surveys_dir()
+    # ./surveys in the working directory comes before either, and $EVALUATION_SURVEYS before all.
+    (tmp_path / "surveys").mkdir()
+    assert default_surveys_dir() == tmp_path / "surveys"
+    monkeypatch.setenv("EVALUATION_SURVEYS", str(tmp_path / "elsewhere"))
+    assert default_surveys_dir() == tmp_path / "elsewhere"

@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from evaluation.errors import Problem, TemplateError
-from evaluation.instruments import Instrument, Templates
+from evaluation.survey.model import Instrument, Templates
 
 __all__ = ["VERSIONS_FILE", "check_versions", "content_hash", "read_released", "release"]
 
@@ -137,8 +137,8 @@ def release(templates: Templates, instrument_id: str) -> tuple[str, str]:
     Parameters
     ----------
     templates : Templates
-        Templates read with `evaluation.instruments` (problems other than unreleased versions must
-        have been fixed first).
+        Templates read with `evaluation.survey.load_templates` (problems other than unreleased
+        versions must have been fixed first).
     instrument_id : str
         The instrument to release.
 

@@ -1,20 +1,10 @@
-"""Survey templates: response scales, constructs and instruments, read from YAML and validated.
+"""The survey templates as data: scales, constructs, items and instruments, validated on creation.
 
-The templates under ``surveys/`` are data that a coordinator reads and edits:
-
-- ``scales.yml``: response scales with value labels in Swedish and English;
-- ``constructs.yml``: what each construct measures, how it is scored, the literature behind it, and
-  whether it is sensitive (a score nobody but the respondent may see);
-- ``items.yml``: the item bank; every item defined once, with the id that becomes its column name;
-- ``instruments/<id>.yml``: an instrument (baseline, followup, ...): its version, what its forms tell
-  respondents their partner will see (``partner_feedback``, default ``individual``) and sections,
-  each listing item ids from the bank;
-- ``versions.yml``: the content hash of every released instrument version (see `evaluation.versioning`).
-
-`load_templates` reads and checks them all and raises `TemplateError` listing every problem with file,
-place and reason; `check_templates` returns the problems instead. Item ids become the column names that
-survey platforms export, so they must be valid in every platform: a letter, then letters or digits (at
-most 20 characters), which is LimeSurvey's rule for question codes and a valid XLSForm name.
+Pure models, no I/O: `evaluation.survey.load` reads them from the YAML files under ``surveys/``,
+`evaluation.survey.checks` checks references between them and `evaluation.survey.versioning` hashes
+an instrument's content. Item ids become the column names that survey platforms export, so they must be
+valid in every platform: a letter, then letters or digits (at most 20 characters), which is
+LimeSurvey's rule for question codes and a valid XLSForm name.
 """
 
 from __future__ import annotations
@@ -22,25 +12,27 @@ from __future__ import annotations
 import re
 import warnings
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-
-from evaluation.errors import Problem, TemplateError
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
+    "ITEM_ID",
     "LANGUAGES",
     "ROLES",
+    "Choice",
     "Construct",
     "Instrument",
+    "InstrumentSpec",
     "Item",
+    "PartnerFeedback",
+    "Role",
     "Scale",
+    "Scoring",
+    "Section",
+    "SectionSpec",
     "Templates",
     "Text",
-    "check_templates",
-    "default_surveys_dir",
-    "load_templates",
 ]
 
 LANGUAGES: tuple[str, ...] = ("sv", "en")
@@ -282,7 +274,7 @@ class Section(_Model):
 
 
 class Instrument(_Model):
-    """A versioned survey instrument; a changed item means a new version (see `evaluation.versioning`)."""
+    """A versioned survey instrument; a changed item means a new version (`evaluation.survey.versioning`)."""
 
     id: str
     version: str
@@ -295,7 +287,7 @@ class Instrument(_Model):
 
     ``individual`` (the default): nothing of their answers; ``shared``: their scores on constructs
     that are not sensitive. The exported forms state it in their introduction (texts in
-    `evaluation.feedback.MESSAGES`), and a cohort may set ``pair_feedback: shared`` only if every
+    `evaluation.survey.notices`), and a cohort may set ``pair_feedback: shared`` only if every
     instrument it answered announced ``shared``. Part of the content hash when not the default.
     """
 
@@ -338,243 +330,3 @@ class Templates(_Model):
         """Return the response scale of `item`."""
         assert item.scale is not None
         return self.scales[item.scale]
-
-
-def default_surveys_dir() -> Path:
-    """Return the templates folder: ``$EVALUATION_SURVEYS``, else ``./surveys``, else the repository's."""
-    import os
-
-    env = os.environ.get("EVALUATION_SURVEYS")
-    if env:
-        return Path(env)
-    here = Path.cwd() / "surveys"
-    if here.is_dir():
-        return here
-    return Path(__file__).resolve().parents[2] / "surveys"
-
-
-def _read_yaml(path: Path, problems: list[Problem]) -> Any:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except FileNotFoundError:
-        problems.append(Problem(path, "-", "filen saknas", "the file is missing"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "-"
-        problems.append(Problem(path, where, "ogiltig YAML", f"invalid YAML: {exc}"))
-    return None
-
-
-def _locate(raw: Any, loc: tuple[Any, ...]) -> str:
-    """Describe a pydantic error location by the innermost id found on the way, plus the field path."""
-    where = raw["id"] if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
-    node, path = raw, []
-    for key in loc:
-        path.append(str(key))
-        inside = (isinstance(node, dict) and key in node) or (
-            isinstance(node, list) and isinstance(key, int) and key < len(node)
-        )
-        node = node[key] if inside else None
-        if isinstance(node, dict) and isinstance(node.get("id"), str):
-            where, path = node["id"], []
-    field = ".".join(path)
-    return f"{where}: {field}" if where and field else where or field or "-"
-
-
-def _validate(model: type[_Model], raw: Any, path: Path, problems: list[Problem]) -> Any:
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        for err in exc.errors():
-            where = _locate(raw, tuple(err["loc"]))
-            msg = err["msg"].removeprefix("Value error, ")
-            found = err.get("input")
-            if err["type"] == "missing":
-                problems.append(Problem(path, where, "fält saknas", "field required"))
-            else:
-                shown = repr(found) if not isinstance(found, dict | list) else type(found).__name__
-                problems.append(Problem(path, where, f"ogiltigt värde {shown}", f"{msg}"))
-        return None
-
-
-def _read_scales(path: Path, problems: list[Problem]) -> dict[str, Scale]:
-    raw = _read_yaml(path, problems)
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict) or not isinstance(raw.get("scales"), dict):
-        problems.append(Problem(path, "-", "toppnyckeln 'scales' saknas", "expected a 'scales' map"))
-        return {}
-    scales = {}
-    for scale_id, body in raw["scales"].items():
-        body = {"id": scale_id, **body} if isinstance(body, dict) else body
-        scale = _validate(Scale, body, path, problems)
-        if scale is not None:
-            scales[scale_id] = scale
-    return scales
-
-
-def _read_list(path: Path, key: str, model: type[_Model], problems: list[Problem]) -> dict[str, Any]:
-    """Read a file holding a list of records under `key`, each validated by `model`, by id."""
-    raw = _read_yaml(path, problems)
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict) or not isinstance(raw.get(key), list):
-        problems.append(Problem(path, "-", f"toppnyckeln '{key}' saknas", f"expected a '{key}' list"))
-        return {}
-    records: dict[str, Any] = {}
-    for body in raw[key]:
-        record = _validate(model, body, path, problems)
-        if record is None:
-            continue
-        if record.id in records:
-            problems.append(Problem(path, record.id, "id:t finns två gånger", f"duplicate {key[:-1]} id"))
-        records[record.id] = record
-    return records
-
-
-def _resolve_retrospective(items: dict[str, Item], path: Path, problems: list[Problem]) -> dict[str, Item]:
-    """Give every ``then_of`` item the definition of the item it repeats."""
-    resolved = dict(items)
-    for item_id, item in items.items():
-        if item.then_of is None:
-            continue
-        source = items.get(item.then_of)
-        if source is None or source.then_of is not None:
-            problems.append(
-                Problem(
-                    path,
-                    item_id,
-                    f"then_of pekar på {item.then_of!r}, som inte är en vanlig fråga",
-                    f"then_of names {item.then_of!r}, which is not an ordinary item",
-                )
-            )
-            del resolved[item_id]
-            continue
-        resolved[item_id] = source.model_copy(update={"id": item_id, "then_of": source.id})
-    return resolved
-
-
-def _resolve(spec: InstrumentSpec, bank: dict[str, Item], path: Path, problems: list[Problem]):
-    sections = []
-    for section in spec.sections:
-        items = []
-        for item_id in section.items:
-            if item_id in bank:
-                items.append(bank[item_id])
-            else:
-                problems.append(
-                    Problem(
-                        path,
-                        f"{section.id}: {item_id}",
-                        "frågan finns inte i items.yml",
-                        "the item is not defined in items.yml",
-                    )
-                )
-        sections.append(Section(id=section.id, title=section.title, intro=section.intro, items=tuple(items)))
-    return Instrument(
-        id=spec.id,
-        version=spec.version,
-        title=spec.title,
-        intro=spec.intro,
-        roles=spec.roles,
-        sections=tuple(sections),
-        partner_feedback=spec.partner_feedback,
-    )
-
-
-def _read_instruments(folder: Path, bank: dict[str, Item], problems: list[Problem]) -> dict[str, Instrument]:
-    instruments: dict[str, Instrument] = {}
-    files = sorted(folder.glob("*.yml"))
-    if not files:
-        problems.append(Problem(folder, "-", "inga instrument hittades", "no instrument files found"))
-    for path in files:
-        raw = _read_yaml(path, problems)
-        if raw is None:
-            continue
-        spec = _validate(InstrumentSpec, raw, path, problems)
-        if spec is None:
-            continue
-        if spec.id != path.stem:
-            problems.append(
-                Problem(
-                    path,
-                    spec.id,
-                    f"id {spec.id!r} ska vara samma som filnamnet {path.stem!r}",
-                    f"id {spec.id!r} must equal the file name {path.stem!r}",
-                )
-            )
-        instruments[spec.id] = _resolve(spec, bank, path, problems)
-    return instruments
-
-
-def _read_all(surveys_dir: Path) -> tuple[Templates | None, list[Problem]]:
-    from evaluation import template_checks, versioning
-
-    problems: list[Problem] = []
-    if not surveys_dir.is_dir():
-        problems.append(
-            Problem(surveys_dir, "-", "mappen med enkätmallar saknas", "the templates folder is missing")
-        )
-        return None, problems
-    scales = _read_scales(surveys_dir / "scales.yml", problems)
-    constructs = _read_list(surveys_dir / "constructs.yml", "constructs", Construct, problems)
-    items = _read_list(surveys_dir / "items.yml", "items", Item, problems)
-    items = _resolve_retrospective(items, surveys_dir / "items.yml", problems)
-    instruments = _read_instruments(surveys_dir / "instruments", items, problems)
-    released = versioning.read_released(surveys_dir, problems)
-    templates = Templates(
-        directory=surveys_dir,
-        scales=scales,
-        constructs=constructs,
-        items=items,
-        instruments=instruments,
-        released=released,
-    )
-    problems += template_checks.cross_check(templates)
-    problems += versioning.check_versions(templates)
-    return templates, problems
-
-
-def check_templates(surveys_dir: Path | None = None) -> list[Problem]:
-    """Check every template and return the problems found (an empty list when all is well).
-
-    Parameters
-    ----------
-    surveys_dir : pathlib.Path, optional
-        The templates folder; `default_surveys_dir` when omitted.
-
-    Returns
-    -------
-    list of Problem
-        Each with the file, the item (or construct, scale, field) and the reason in Swedish and English.
-    """
-    return _read_all(surveys_dir or default_surveys_dir())[1]
-
-
-def load_templates(surveys_dir: Path | None = None, *, require_released: bool = True) -> Templates:
-    """Load and check every template.
-
-    Parameters
-    ----------
-    surveys_dir : pathlib.Path, optional
-        The templates folder; `default_surveys_dir` when omitted.
-    require_released : bool
-        Whether an instrument version not yet released is a problem (False only for releasing it).
-
-    Returns
-    -------
-    Templates
-        Scales, constructs and instruments by id (retrospective items resolved) and released versions.
-
-    Raises
-    ------
-    TemplateError
-        If any template has a problem; the error lists them all.
-    """
-    templates, problems = _read_all(surveys_dir or default_surveys_dir())
-    if not require_released:
-        problems = [p for p in problems if p.kind != "unreleased"]
-    if problems or templates is None:
-        raise TemplateError(problems)
-    return templates
