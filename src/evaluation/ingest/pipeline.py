@@ -220,29 +220,29 @@ def _classify(
         label = (
             str(first_cells[index]).strip().rstrip(":").casefold() if first_cells[index] is not None else ""
         )
-        kind = None
+        kind, detail = None, ""
         if code is None and email is None and not answered[index]:
-            kind = "blank_row"
+            kind, detail = "blank_row", "no participant code, e-mail or answer"
         elif found is None and label in _SUMMARY:
-            kind = "summary_row"
+            kind, detail = "summary_row", f"first cell {first_cells[index]!r}; expected a response"
         elif status_text in _PREVIEW_STATUS or channel_text == "preview":
-            kind = "preview"
-        elif (
-            status_text in _TEST_STATUS
-            or channel_text == "test"
-            or (code is not None and str(code).strip().upper() in test_codes)
-            or (found is None and any(_TEST.search(str(v)) for v in (code, name, email) if v is not None))
-        ):
-            kind = "test_response"
+            kind, detail = "preview", f"Status {status!r}, DistributionChannel {channel!r}"
+        elif status_text in _TEST_STATUS or channel_text == "test":
+            kind, detail = "test_response", f"Status {status!r}, DistributionChannel {channel!r}"
+        elif code is not None and str(code).strip().upper() in test_codes:
+            kind, detail = "test_response", "the code is listed under test_codes in cohort.yml"
+        elif found is None and any(_TEST.search(str(v)) for v in (code, name, email) if v is not None):
+            kind, detail = "test_response", "code, name or e-mail says 'test' and is not in the roster"
         elif found is None:
-            kind = "unknown_respondent"
+            kind, detail = "unknown_respondent", "expected a code or e-mail of roster.csv"
         elif source.role != "both" and roster.role[found] != source.role:
-            kind = "role_mismatch"
+            kind, detail = "role_mismatch", f"roster: {roster.role[found]}; this source: {source.role}"
         elif not complete[index] and not source.accept_partial:
             kind = "incomplete_response"
+            detail = "not submitted (Finished 0, or no submit date); accept_partial: true keeps it"
         ids.append(found if kind is None else None)
         if kind:
-            problems.append(_problem(source, raw, index, None, kind, ""))
+            problems.append(_problem(source, raw, index, None, kind, detail))
     return pd.Series(ids, index=table.index, dtype=object), problems
 
 
