@@ -6,6 +6,7 @@ traceback, Swedish first, and end the command with a non-zero exit code.
 
 from __future__ import annotations
 
+import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -123,22 +124,50 @@ def survey_check(surveys: SurveysOption = None) -> None:
     out.print(f"[green]OK[/green]: {folder}: alla mallar är giltiga / every template is valid")
 
 
+class ListFormat(StrEnum):
+    """How `survey list` prints."""
+
+    table = "table"
+    json = "json"
+
+
 @survey_app.command("list")
-def survey_list(surveys: SurveysOption = None) -> None:
-    """Lista instrument, versioner och antal frågor / List instruments, versions, item counts."""
+def survey_list(
+    surveys: SurveysOption = None,
+    fmt: Annotated[
+        ListFormat, typer.Option("--format", help="table eller / or json (för maskiner / for machines).")
+    ] = ListFormat.table,
+) -> None:
+    """Lista instrument, versioner, frågor och minuter / List instruments, versions, items, minutes.
+
+    One row per instrument x version x role: the number of items the role answers (retrospective
+    items included) and the estimated minutes (typical seconds per kind of question plus reading the
+    introductions; the rule is documented in evaluation.survey.burden). With --format json: a list of
+    {"instrument", "version", "role", "items", "minutes"}.
+    """
     from evaluation.survey import content_hash
+    from evaluation.survey.burden import burden
 
     templates = _templates(surveys)
+    rows = [
+        (instrument, burden(templates, instrument, role))
+        for instrument in templates.instruments.values()
+        for role in instrument.roles
+    ]
+    if fmt == ListFormat.json:
+        print(json.dumps([b.as_dict() for _, b in rows], ensure_ascii=False, indent=1))
+        return
     table = Table(title="Instrument")
-    for column in ("instrument", "version", "hash", "mentor", "adept", "sv / en"):
+    for column in ("instrument", "version", "role", "items", "minutes", "hash", "sv / en"):
         table.add_column(column)
-    for instrument in templates.instruments.values():
+    for instrument, found in rows:
         table.add_row(
-            instrument.id,
-            instrument.version,
+            found.instrument,
+            found.version,
+            found.role,
+            str(found.items),
+            f"{found.minutes:.1f}",
             content_hash(templates, instrument)[:12],
-            str(len(instrument.items_for("mentor"))),
-            str(len(instrument.items_for("adept"))),
             f"{instrument.title.sv} / {instrument.title.en}",
         )
     out.print(table)
