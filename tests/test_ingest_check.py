@@ -186,3 +186,31 @@ def test_date_answers_are_read_the_swedish_way_and_an_ambiguous_one_is_never_gue
     assert [(index, value) for index, _, value in invalid_cells(table, [(item, scale)])] == [
         (3, "01/02/2027")
     ]
+
+
+def test_a_qualtrics_contact_lists_external_reference_links_the_response(tmp_path, templates):
+    # Distributed from a Qualtrics contact list, the code may sit in ExternalReference (Qualtrics
+    # Support, "Contact list fields": ExternalDataReference) rather than in a question.
+    from evaluation.survey.columns import PARTICIPANT_CODE_TEXT
+
+    from .realshapes import qualtrics_csv
+
+    folder = tmp_path / "q"
+    name = "baseline_adept.csv"
+    write_cohort(folder, templates, PEOPLE, [SourceSpec("baseline", "adept", name)])
+    responses = make_responses(templates, "baseline", "adept", PEOPLE, seed=3, respondents=5)
+    path = folder / "raw" / name
+    qualtrics_csv(path, responses, templates, "baseline", "adept", "sv", values="numeric")
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    code = rows[1].index(PARTICIPANT_CODE_TEXT["sv"])
+    reference = rows[0].index("ExternalReference")
+    email = rows[0].index("RecipientEmail")
+    for row in rows[3:]:
+        row[reference], row[code], row[email] = row[code], "", ""  # only the reference identifies
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    ingest_cohort(folder, templates)
+    data = pd.read_parquet(folder / "processed" / "responses.parquet")
+    assert data["pseudonym"].nunique() == len(responses)
+    assert "ExternalReference" not in data.columns

@@ -65,6 +65,7 @@ METADATA_NAMES: dict[str, tuple[str, ...]] = {
     "progress": ("Progress",),
     "status": ("Status", "Response Type"),
     "channel": ("DistributionChannel", "Distribution Channel"),
+    "reference": ("ExternalReference", "ExternalDataReference", "External Data Reference"),
     "email": (
         "RecipientEmail",
         "Email Address",
@@ -88,9 +89,6 @@ METADATA_NAMES: dict[str, tuple[str, ...]] = {
         "Duration (in seconds)",
         "RecordedDate",
         "Recorded Date",
-        "ExternalReference",
-        "ExternalDataReference",
-        "External Data Reference",
         "LocationLatitude",
         "LocationLongitude",
         "LocationAccuracy",
@@ -127,7 +125,8 @@ METADATA_NAMES: dict[str, tuple[str, ...]] = {
 
 Direct identifiers (e-mail, name, IP address, coordinates, response ids) are read only to link a
 response to the roster or to tell test responses apart, and never reach processed data. ``status`` and
-``channel`` (Qualtrics) tell previews and test responses from real ones.
+``channel`` (Qualtrics) tell previews and test responses from real ones; ``reference`` (Qualtrics'
+external data reference, set from a contact list) links a response when it holds a roster code.
 """
 
 _BY_NAME = {name: canonical for canonical, names in METADATA_NAMES.items() for name in names}

@@ -206,12 +206,14 @@ def _classify(
     """
     empty = pd.Series([None] * len(table), index=table.index)
     codes, emails, names = (table.get(c, empty) for c in (PARTICIPANT_CODE, "email", "name"))
-    statuses, channels = (table.get(c, empty) for c in ("status", "channel"))
+    statuses, channels, references = (table.get(c, empty) for c in ("status", "channel", "reference"))
     complete = table["_complete"]
     first_cells = raw.frame.apply(lambda row: next((v for v in row if v is not None), None), axis=1)
     ids, problems = [], []
-    rows = zip(table.index, codes, emails, names, statuses, channels, strict=True)
-    for index, code, email, name, status, channel in rows:
+    rows = zip(table.index, codes, emails, names, statuses, channels, references, strict=True)
+    for index, code, email, name, status, channel, reference in rows:
+        if code is None and reference is not None and str(reference).strip().upper() in roster.by_code:
+            code = reference  # a Qualtrics contact list's external reference holding the roster code
         found = roster.by_code.get(str(code).strip().upper()) if code is not None else None
         if found is None and email is not None:
             found = roster.by_email.get(str(email).strip().lower())
@@ -356,7 +358,7 @@ def ingest_source(
     instrument = templates.instrument(source.instrument)
     mapped = map_columns(raw, instrument, source.role, source.columns, source.ignore, templates.scale_of)
     targets = {m.target for m in mapped.values() if m.kind == "meta"}
-    if not {PARTICIPANT_CODE, "email"} & targets:
+    if not {PARTICIPANT_CODE, "email", "reference"} & targets:
         raise IngestError(
             source.file,
             "ingen kolumn med deltagarkod eller e-post / no column with the participant code or e-mail "
