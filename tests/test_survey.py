@@ -282,3 +282,32 @@ def test_default_surveys_dir_order(tmp_path, monkeypatch):
     assert default_surveys_dir() == tmp_path / "surveys"
     monkeypatch.setenv("EVALUATION_SURVEYS", str(tmp_path / "elsewhere"))
     assert default_surveys_dir() == tmp_path / "elsewhere"
+
+
+def test_citations_state_what_they_support_where_the_review_found_them_misapplied(templates):
+    # ../shared/instrument-review.md §7: Vorauer et al. (1998) is about meta-stereotypes, not the
+    # out-group perceptions the wvp items ask about; Weiner (2009) and Armenakis et al. (1993) define
+    # readiness for one specific change; Allen et al. (2006, JAP) do not concern time invested;
+    # Alliger et al. (1997) do not concern free-text comments; Howard (1980) does not make change
+    # free of response shift.
+    from evaluation.survey import Reference
+
+    def cited(construct_id: str) -> list[str]:
+        return [
+            r.cite if isinstance(r, Reference) else r for r in templates.constructs[construct_id].references
+        ]
+
+    assert not any("Vorauer" in c for c in cited("work_values_perceived"))
+    assert any("Judd" in c for c in cited("work_values_perceived"))
+    assert not any("Journal of Applied Psychology" in c for c in cited("hours_invested"))
+    for comment in ("program_comment", "inspiration_comment"):
+        assert not any("Alliger" in c for c in cited(comment))
+    readiness = templates.constructs["digital_readiness"].references
+    for reference in readiness:
+        assert isinstance(reference, Reference)
+        if "Weiner" in reference.cite or "Armenakis" in reference.cite:
+            assert "Background only" in reference.uses
+    for construct in templates.constructs.values():
+        for reference in construct.references:
+            if "Howard" in (reference.cite if isinstance(reference, Reference) else reference):
+                assert isinstance(reference, Reference) and "not make" in reference.uses

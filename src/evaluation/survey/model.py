@@ -156,6 +156,18 @@ class Scoring(_Model):
         return self
 
 
+class Reference(_Model):
+    """A citation and what it supports for the construct citing it (``uses``), stated plainly.
+
+    ``uses`` keeps a reference from being read as support for more than it shows, e.g. that a paper
+    on readiness for one specific change is background for, not a measure of, an agency's digital
+    readiness.
+    """
+
+    cite: str = Field(min_length=10)
+    uses: str = Field(min_length=10)
+
+
 class Construct(_Model):
     """A construct: what it measures, how it is scored and the literature it draws on."""
 
@@ -171,7 +183,8 @@ class Construct(_Model):
     name: Text
     definition: Text
     scoring: Scoring
-    references: tuple[str, ...] = Field(min_length=1)
+    references: tuple[str | Reference, ...] = Field(min_length=1)
+    """The literature the construct draws on: a citation, or a citation with what it is used for."""
     key: bool = False
     sensitive: bool = False
     """Whether a person's score on this construct is shown to nobody but that person.
