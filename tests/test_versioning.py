@@ -34,17 +34,42 @@ def test_every_instrument_version_is_released_with_its_hash(templates):
         assert recorded == content_hash(templates, instrument)
 
 
+def _replace_an_item_of(surveys, instrument_id):
+    """Reword an item the right way: a new item id with the new wording, asked instead of the old."""
+    templates = load_templates(surveys)
+    others = {item.id for i in templates.instruments.values() if i.id != instrument_id for item in i.items}
+    victim = next(i.id for i in templates.instrument(instrument_id).items if i.id not in others)
+    data = read_yaml(surveys / "items.yml")
+    new = dict(next(i for i in data["items"] if i["id"] == victim), id=f"{victim}b")
+    new["text"] = {**new["text"], "en": new["text"]["en"] + " (changed)"}
+    data["items"].append(new)
+    write_yaml(surveys / "items.yml", data)
+    path = surveys / "instruments" / f"{instrument_id}.yml"
+    spec = read_yaml(path)
+    for section in spec["sections"]:
+        section["items"] = [f"{victim}b" if i == victim else i for i in section["items"]]
+    write_yaml(path, spec)
+    constructs = read_yaml(surveys / "constructs.yml")
+    for construct in constructs["constructs"]:
+        if victim in construct["scoring"]["items"]:
+            construct["scoring"]["items"].append(f"{victim}b")
+    write_yaml(surveys / "constructs.yml", constructs)
+
+
 def test_changed_item_without_new_version_fails_check(surveys_copy):
     _change_an_item_of(surveys_copy, "inspiration")
     problems = check_templates(surveys_copy)
-    assert [p.file.name for p in problems] == ["inspiration.yml"]
-    mine = problems
-    assert mine and "content changed after this version was released" in mine[0].en
-    assert mine[0].where == "version 1.0.0" and mine[0].file.name == "inspiration.yml"
+    # The current instrument changed under its released version, and so did the kept copy of 1.0.0.
+    assert sorted(p.file.name for p in problems) == ["inspiration-1.0.0.yml", "inspiration.yml"]
+    current = next(p for p in problems if p.file.name == "inspiration.yml")
+    assert "content changed after this version was released" in current.en
+    assert current.where == "version 1.0.0"
+    kept = next(p for p in problems if p.file.name == "inspiration-1.0.0.yml")
+    assert "new item id" in kept.en
 
 
 def test_new_version_must_be_released_then_passes(surveys_copy):
-    _change_an_item_of(surveys_copy, "inspiration")
+    _replace_an_item_of(surveys_copy, "inspiration")
     _set_version(surveys_copy, "inspiration", "1.1.0")
     problems = check_templates(surveys_copy)
     assert [(p.kind, p.file.name) for p in problems] == [("unreleased", "inspiration.yml")]

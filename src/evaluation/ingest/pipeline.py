@@ -330,6 +330,7 @@ def ingest_source(
     roster: RosterIndex,
     *,
     test_codes: frozenset[str] = frozenset(),
+    version: str | None = None,
 ) -> SourceResult:
     """Ingest one source of a cohort; see the module's docstring for what happens to each row.
 
@@ -345,6 +346,8 @@ def ingest_source(
         The roster, indexed.
     test_codes : frozenset of str
         Participant codes (upper case) used for testing the forms (cohort.yml ``test_codes``).
+    version : str, optional
+        The instrument version the cohort answered (its pin in cohort.yml); the current one if omitted.
 
     Raises
     ------
@@ -355,7 +358,7 @@ def ingest_source(
     path = folder / "raw" / source.file
     raw = read_export(path, source.format)
     raw.path = source.file
-    instrument = templates.instrument(source.instrument)
+    instrument = templates.instrument(source.instrument, version)
     mapped = map_columns(raw, instrument, source.role, source.columns, source.ignore, templates.scale_of)
     targets = {m.target for m in mapped.values() if m.kind == "meta"}
     if not {PARTICIPANT_CODE, "email", "reference"} & targets:

@@ -118,6 +118,12 @@ def read_roster(folder: Path) -> pd.DataFrame:
     return roster
 
 
+def _pinned(config: CohortConfig, instrument_id: str) -> str | None:
+    """Return the instrument version the cohort pinned (the one its participants answered)."""
+    pin = config.instruments.get(instrument_id)
+    return pin.version if pin else None
+
+
 def _long(result: SourceResult, config: CohortConfig, templates: Templates) -> pd.DataFrame:
     table = result.accepted
     items = [c for c in table.columns if c in templates.items]
@@ -203,7 +209,10 @@ def ingest_cohort(
         raise IngestError(folder / "cohort.yml", "inga källor / no sources listed under sources:")
     index = RosterIndex.build(roster, key)
     tests = frozenset(c.strip().upper() for c in config.test_codes)
-    results = [ingest_source(folder, s, templates, index, test_codes=tests) for s in config.sources]
+    results = [
+        ingest_source(folder, s, templates, index, test_codes=tests, version=_pinned(config, s.instrument))
+        for s in config.sources
+    ]
     quarantined = [q for r in results for q in r.quarantine if q["column"] is None]
     if strict and quarantined:
         first = quarantined[0]
@@ -319,7 +328,7 @@ def check_cohort(folder: Path, templates: Templates) -> CheckResult:
             result.problems[source.file] = [str(exc)]
             continue
         raw.path = source.file
-        instrument = templates.instrument(source.instrument)
+        instrument = templates.instrument(source.instrument, _pinned(config, source.instrument))
         plan = plan_columns(raw, instrument, source.role, source.columns, source.ignore, templates.scale_of)
         problems = plan.problems()
         if plan.missing and not (plan.unmatched or plan.errors):

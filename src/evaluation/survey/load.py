@@ -50,6 +50,10 @@ _PACKAGED = Path(__file__).resolve().parent / "templates"
 """Where ``surveys/`` ships inside the package; see `packaged_surveys_dir`."""
 
 
+RELEASED_DIR = "released"
+"""Under ``instruments/``: a frozen copy of every released version, ``<id>-<version>.yml``."""
+
+
 def packaged_surveys_dir() -> Path:
     """Return the copy of ``surveys/`` that ships inside the package (``evaluation/survey/templates``)."""
     return _PACKAGED
@@ -237,6 +241,30 @@ def _read_instruments(folder: Path, bank: dict[str, Item], problems: list[Proble
     return instruments
 
 
+def _read_archive(
+    folder: Path, bank: dict[str, Item], problems: list[Problem]
+) -> dict[str, dict[str, Instrument]]:
+    """Read the frozen copies of released versions, ``released/<id>-<version>.yml``."""
+    archive: dict[str, dict[str, Instrument]] = {}
+    for path in sorted((folder / RELEASED_DIR).glob("*.yml")):
+        raw = _read_yaml(path, problems)
+        spec = _validate(InstrumentSpec, raw, path, problems) if raw is not None else None
+        if spec is None:
+            continue
+        if path.stem != f"{spec.id}-{spec.version}":
+            problems.append(
+                Problem(
+                    path,
+                    spec.id,
+                    f"filnamnet ska vara {spec.id}-{spec.version}.yml",
+                    f"the file name must be {spec.id}-{spec.version}.yml",
+                )
+            )
+            continue
+        archive.setdefault(spec.id, {})[spec.version] = _resolve(spec, bank, path, problems)
+    return archive
+
+
 def _read_all(surveys_dir: Path) -> tuple[Templates | None, list[Problem]]:
     problems: list[Problem] = []
     if not surveys_dir.is_dir():
@@ -249,6 +277,7 @@ def _read_all(surveys_dir: Path) -> tuple[Templates | None, list[Problem]]:
     items = _read_list(surveys_dir / "items.yml", "items", Item, problems)
     items = _resolve_retrospective(items, surveys_dir / "items.yml", problems)
     instruments = _read_instruments(surveys_dir / "instruments", items, problems)
+    archive = _read_archive(surveys_dir / "instruments", items, problems)
     released = versioning.read_released(surveys_dir, problems)
     templates = Templates(
         directory=surveys_dir,
@@ -257,6 +286,7 @@ def _read_all(surveys_dir: Path) -> tuple[Templates | None, list[Problem]]:
         items=items,
         instruments=instruments,
         released=released,
+        archive=archive,
     )
     problems += checks.cross_check(templates)
     problems += versioning.check_versions(templates)

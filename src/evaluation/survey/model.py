@@ -330,14 +330,36 @@ class Templates(_Model):
     items: dict[str, Item]
     instruments: dict[str, Instrument]
     released: dict[str, dict[str, str]]
+    archive: dict[str, dict[str, Instrument]] = Field(default_factory=dict)
+    """Every released version kept in ``instruments/released/<id>-<version>.yml``, by id and version."""
 
-    def instrument(self, instrument_id: str) -> Instrument:
-        """Return an instrument by id, or raise a KeyError that lists the known ones."""
+    def instrument(self, instrument_id: str, version: str | None = None) -> Instrument:
+        """Return an instrument by id: its current version, or the released `version` asked for.
+
+        Raises
+        ------
+        KeyError
+            Listing the known instruments, or the known versions of the instrument.
+        """
         try:
-            return self.instruments[instrument_id]
+            current = self.instruments[instrument_id]
         except KeyError:
             known = ", ".join(sorted(self.instruments))
             raise KeyError(f"no instrument {instrument_id!r}; known: {known}") from None
+        if version is None or version == current.version:
+            return current
+        kept = self.archive.get(instrument_id, {})
+        if version not in kept:
+            known = ", ".join(sorted({current.version, *kept}))
+            raise KeyError(f"no version {version!r} of {instrument_id!r}; known: {known}")
+        return kept[version]
+
+    def versions(self, instrument_id: str) -> list[str]:
+        """Return the versions of an instrument that can be loaded (released copies and the current)."""
+        current = self.instrument(instrument_id).version
+        return sorted(
+            {current, *self.archive.get(instrument_id, {})}, key=lambda v: tuple(map(int, v.split(".")))
+        )
 
     def scale_of(self, item: Item) -> Scale:
         """Return the response scale of `item`."""

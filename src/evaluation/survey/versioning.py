@@ -90,6 +90,42 @@ def check_versions(templates: Templates) -> list[Problem]:
         lower than one already released, or whose version has not been released.
     """
     problems = []
+    for instrument_id, kept in templates.archive.items():
+        for version, frozen in kept.items():
+            path = templates.directory / "instruments" / "released" / f"{instrument_id}-{version}.yml"
+            recorded = templates.released.get(instrument_id, {}).get(version)
+            digest = content_hash(templates, frozen)
+            if recorded != digest:
+                problems.append(
+                    Problem(
+                        path,
+                        f"version {version}",
+                        "den sparade kopian stämmer inte längre med den släppta versionen: en fråga, "
+                        "skala eller text som den använder har ändrats. Släppt innehåll ändras aldrig: "
+                        "ge ändrad formulering ett nytt fråge-id (och instrumentet en ny version)",
+                        f"the kept copy does not match the released version (hash {digest[:12]}, "
+                        f"released {(recorded or 'none')[:12]}): an item, scale or text it uses was "
+                        "changed. Released content never changes: give changed wording a new item id "
+                        "(and the instrument a new version)",
+                    )
+                )
+    for instrument_id, versions in templates.released.items():
+        current = templates.instruments.get(instrument_id)
+        for version in versions:
+            if (
+                current is not None
+                and version != current.version
+                and version not in templates.archive.get(instrument_id, {})
+            ):
+                problems.append(
+                    Problem(
+                        templates.directory / "instruments" / "released",
+                        f"{instrument_id} {version}",
+                        f"den släppta versionen saknar sparad kopia ({instrument_id}-{version}.yml)",
+                        f"the released version has no kept copy ({instrument_id}-{version}.yml), so "
+                        "cohorts that answered it cannot be read",
+                    )
+                )
     for instrument in templates.instruments.values():
         path = templates.directory / "instruments" / f"{instrument.id}.yml"
         versions = templates.released.get(instrument.id, {})
@@ -134,6 +170,9 @@ def check_versions(templates: Templates) -> list[Problem]:
 def release(templates: Templates, instrument_id: str) -> tuple[str, str]:
     """Record the current content hash of an instrument's version in ``versions.yml``.
 
+    A frozen copy of the instrument file is kept as ``instruments/released/<id>-<version>.yml``, so
+    that the version stays loadable (and cohorts that answered it readable) after the next one.
+
     Parameters
     ----------
     templates : Templates
@@ -171,4 +210,8 @@ def release(templates: Templates, instrument_id: str) -> tuple[str, str]:
         i: dict(sorted(v.items(), key=lambda kv: _version_key(kv[0]))) for i, v in sorted(released.items())
     }
     path.write_text(header + yaml.safe_dump(ordered, sort_keys=False), encoding="utf-8")
+    kept = templates.directory / "instruments" / "released" / f"{instrument_id}-{instrument.version}.yml"
+    if not kept.exists():  # the frozen copy keeps this version loadable after the next one
+        kept.parent.mkdir(exist_ok=True)
+        kept.write_bytes((templates.directory / "instruments" / f"{instrument_id}.yml").read_bytes())
     return instrument.version, digest

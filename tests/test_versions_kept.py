@@ -1,0 +1,79 @@
+"""Released versions stay loadable: a frozen copy per version, checked against versions.yml, and a
+cohort that answered an older version is read with that version (issue 12: "v1 stays loadable")."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import yaml
+
+from evaluation.errors import TemplateError
+from evaluation.ingest import ingest_cohort
+from evaluation.survey import content_hash, load_templates, release
+from evaluation.synth import synthesize
+
+
+def test_every_released_version_has_a_frozen_copy_with_its_released_hash(templates):
+    for instrument_id, versions in templates.released.items():
+        for version, digest in versions.items():
+            assert content_hash(templates, templates.instrument(instrument_id, version)) == digest
+    with pytest.raises(KeyError, match=r"known: 1\.0\.0"):
+        templates.instrument("baseline", "9.9.9")
+
+
+def _new_version(surveys, instrument_id: str, drop: str) -> None:
+    """Make version 2.0.0 of an instrument without item `drop` and with another introduction."""
+    path = surveys / "instruments" / f"{instrument_id}.yml"
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    spec["version"] = "2.0.0"
+    spec["intro"]["sv"] += " Version två."
+    for section in spec["sections"]:
+        section["items"] = [i for i in section["items"] if i != drop]
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_a_new_version_keeps_the_old_one_loadable_and_its_hash_byte_identical(surveys_copy):
+    before = (surveys_copy / "versions.yml").read_text(encoding="utf-8")
+    _new_version(surveys_copy, "baseline", "clim5")
+    release(load_templates(surveys_copy, require_released=False), "baseline")
+    after = load_templates(surveys_copy)
+    assert after.instrument("baseline").version == "2.0.0"
+    assert after.versions("baseline") == ["1.0.0", "2.0.0"]
+    old = after.instrument("baseline", "1.0.0")
+    assert "clim5" in {i.id for i in old.items} and "clim5" not in {
+        i.id for i in after.instrument("baseline").items
+    }
+    released = yaml.safe_load((surveys_copy / "versions.yml").read_text(encoding="utf-8"))
+    assert released["baseline"]["1.0.0"] == yaml.safe_load(before)["baseline"]["1.0.0"]
+    assert (surveys_copy / "instruments" / "released" / "baseline-2.0.0.yml").exists()
+
+
+def test_an_edited_frozen_copy_is_refused(surveys_copy):
+    path = surveys_copy / "instruments" / "released" / "baseline-1.0.0.yml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Välkommen", "Hej och välkommen", 1), encoding="utf-8"
+    )
+    with pytest.raises(TemplateError, match="kept copy does not match"):
+        load_templates(surveys_copy)
+
+
+def test_a_released_version_without_its_copy_is_refused(surveys_copy):
+    _new_version(surveys_copy, "baseline", "clim5")
+    release(load_templates(surveys_copy, require_released=False), "baseline")
+    (surveys_copy / "instruments" / "released" / "baseline-1.0.0.yml").unlink()
+    with pytest.raises(TemplateError, match="no kept copy"):
+        load_templates(surveys_copy)
+
+
+def test_a_cohort_that_answered_version_1_is_read_with_version_1_after_version_2(
+    templates, surveys_copy, tmp_path
+):
+    folder = tmp_path / "cohort"
+    synthesize(folder, templates, pairs=4, agencies=2, seed=3, fmt="generic")  # pins baseline 1.0.0
+    _new_version(surveys_copy, "baseline", "clim5")
+    release(load_templates(surveys_copy, require_released=False), "baseline")
+    ingest_cohort(folder, load_templates(surveys_copy))
+    data = pd.read_parquet(folder / "processed" / "responses.parquet")
+    baseline = data[data["instrument"] == "baseline"]
+    assert set(baseline["version"]) == {"1.0.0"}
+    assert (baseline["item"] == "clim5").any()  # an item only version 1 asks, read with version 1
