@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from evaluation.cli import app
 from evaluation.forms import FORMATS, export
 from evaluation.forms.apps_script import is_numbered_scale
-from evaluation.forms.fields import intro_text
+from evaluation.forms.fields import closing_text, intro_text
 from evaluation.survey import (
     PARTICIPANT_CODE,
     PARTICIPANT_CODE_TEXT,
@@ -108,6 +108,11 @@ const form = {
     recorded.form.description = a[0];
     return form;
   },
+  setConfirmationMessage: (...a) => {
+    if (!str(a)) fail("Form.setConfirmationMessage");
+    recorded.form.confirmation = a[0];
+    return form;
+  },
   addTextItem: () => item("text"),
   addParagraphTextItem: () => item("paragraph"),
   addPageBreakItem: () => item("pagebreak"),
@@ -174,6 +179,7 @@ def _check_google_form(templates: Templates, built: dict, instrument_id: str, ro
     assert version_tag(instrument) in built["form"]["name"]
     assert built["form"]["title"] == f"{instrument.title[lang]} ({role})"
     assert built["form"]["description"] == intro_text(instrument, lang)
+    assert built["form"]["confirmation"] == closing_text(lang), "the thank-you after submitting"
     first = built["items"][0]
     assert first["type"] == "text" and first["setTitle"] == PARTICIPANT_CODE_TEXT[lang]
     assert first["setRequired"] is True, "the participant code must be required"

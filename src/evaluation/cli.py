@@ -205,6 +205,15 @@ def survey_export(
         typer.Option(help="Roll / role (krävs utom för kodbok / required but codebook)."),
     ] = None,
     lang: Annotated[Lang, typer.Option(help="Språk / language.")] = Lang.sv,
+    cohort: Annotated[
+        Path | None,
+        typer.Option(
+            "--cohort",
+            help="Kohortmappen vars cohort.yml ger informationstexten / cohort folder whose cohort.yml "
+            "fills in the information text (controller, contact, purpose, legal basis, retention).",
+            file_okay=False,
+        ),
+    ] = None,
     surveys: SurveysOption = None,
 ) -> None:
     """Exportera ett formulär / Export a form for a survey platform, print or the codebook.
@@ -212,10 +221,17 @@ def survey_export(
     Formats: xlsform (ODK/Kobo), limesurvey (TSV structure), html (printable), codebook (Markdown and
     CSV), csv-template (empty response file with the canonical columns), google-apps-script (a script
     that creates the Google Form), qsf (Qualtrics survey file).
+
+    Every form opens with an information text for respondents (voluntary, what is collected, who sees
+    what, controller, purpose, legal basis, retention, rights, contact) and ends with a thank-you.
+    With --cohort DIR the text comes from DIR/cohort.yml (also min_group_size and pair_feedback);
+    without it, and for texts cohort.yml does not set, the form shows placeholders such as
+    [personuppgiftsansvarig].
     """
     from evaluation.forms import export
 
     templates = _templates(surveys)
+    information = _information(cohort)
     try:
         written = export(
             templates,
@@ -224,33 +240,88 @@ def survey_export(
             output,
             role=role.value if role else None,
             lang=lang.value,
+            information=information,
         )
     except (KeyError, ValueError) as exc:
         _fail(str(exc).strip("'\""), code=2)
     out.print(f"Skrev / wrote {written}")
+    _warn_placeholders(information)
+
+
+def _information(cohort: Path | None):
+    """Return the information text's settings from `cohort`'s cohort.yml, or None without a cohort."""
+    if cohort is None:
+        return None
+    from evaluation.cohort import load_cohort
+
+    try:
+        return load_cohort(cohort).information
+    except EvaluationError as exc:
+        _fail(str(exc))
+
+
+def _warn_placeholders(information) -> None:
+    """Say which texts of the information text are still placeholders."""
+    from evaluation.survey.notices import FIELDS
+
+    missing = FIELDS if information is None else information.missing()
+    if missing:
+        err.print(
+            "[yellow]Varning / warning:[/yellow] informationstexten visar platshållare för / the "
+            f"information text shows placeholders for: {', '.join(missing)} "
+            "(sätt dem i cohort.yml och exportera med --cohort / set them in cohort.yml and export "
+            "with --cohort)",
+            highlight=False,
+        )
 
 
 @survey_app.command("export-all")
 def survey_export_all(
     folder: Annotated[Path, typer.Argument(help="Mapp att skriva till / output folder.")],
+    cohort: Annotated[
+        Path | None,
+        typer.Option(
+            "--cohort",
+            help="Kohortmappen vars cohort.yml ger informationstexten / cohort folder whose cohort.yml "
+            "fills in the information text.",
+            file_okay=False,
+        ),
+    ] = None,
     surveys: SurveysOption = None,
 ) -> None:
-    """Exportera alla instrument × roller × språk × format / Export every form in every format."""
+    """Exportera alla instrument × roller × språk × format / Export every form in every format.
+
+    With --cohort DIR every form's information text comes from DIR/cohort.yml (see `survey export`).
+    """
     from evaluation.forms import FORMATS, export
 
     templates = _templates(surveys)
+    information = _information(cohort)
     count = 0
-    for instrument in templates.instruments.values():
-        for role in instrument.roles:
-            for lang in ("sv", "en"):
-                for fmt, (suffix, _) in FORMATS.items():
-                    if fmt == "codebook":
-                        continue
-                    name = f"{instrument.id}-{role}-{lang}{suffix}"
-                    export(templates, instrument.id, fmt, folder / fmt / name, role=role, lang=lang)
-                    count += 1
+    try:
+        for instrument in templates.instruments.values():
+            for role in instrument.roles:
+                for lang in ("sv", "en"):
+                    for fmt, (suffix, _) in FORMATS.items():
+                        if fmt == "codebook":
+                            continue
+                        name = f"{instrument.id}-{role}-{lang}{suffix}"
+                        target = folder / fmt / name
+                        export(
+                            templates,
+                            instrument.id,
+                            fmt,
+                            target,
+                            role=role,
+                            lang=lang,
+                            information=information,
+                        )
+                        count += 1
+    except ValueError as exc:
+        _fail(str(exc), code=2)
     export(templates, "all", "codebook", folder / "codebook" / "codebook.md")
     out.print(f"Skrev / wrote {count} formulär / forms och kodboken / and the codebook i / in {folder}")
+    _warn_placeholders(information)
 
 
 @cohort_app.command("new")

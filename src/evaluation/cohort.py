@@ -24,11 +24,13 @@ from pydantic import (
 from evaluation.disclosure import DEFAULT_MIN_GROUP_SIZE, MIN_GROUP_SIZE_FLOOR, DisclosurePolicy
 from evaluation.errors import CohortError
 from evaluation.survey import Templates, content_hash
+from evaluation.survey.notices import Information
 
 __all__ = [
     "AGE_BANDS",
     "ROSTER_COLUMNS",
     "CohortConfig",
+    "CohortText",
     "InstrumentPin",
     "Source",
     "load_cohort",
@@ -98,6 +100,26 @@ class Period(_Model):
         return self
 
 
+class CohortText(_Model):
+    """A text of cohort.yml that respondents read: Swedish, optionally with an English variant.
+
+    Written either as a plain string (Swedish, also shown in English forms) or as
+    ``{sv: ..., en: ...}``.
+    """
+
+    sv: str = Field(min_length=1)
+    en: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, value: object) -> object:
+        return {"sv": value} if isinstance(value, str) else value
+
+    def texts(self) -> dict[str, str]:
+        """Return the text by language; a missing English variant is left out (forms use Swedish)."""
+        return {"sv": self.sv} | ({"en": self.en} if self.en else {})
+
+
 class CohortConfig(_Model):
     """The content of ``cohort.yml``."""
 
@@ -112,11 +134,47 @@ class CohortConfig(_Model):
     pair_feedback: Literal["individual", "shared", "off"] = "individual"
     test_codes: list[str] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
+    controller: CohortText | None = None
+    """Who is responsible for the personal data (personuppgiftsansvarig), e.g. the agency's name and
+    organisation number. Shown in the information text every exported form opens with
+    (`evaluation.survey.notices`); unset, forms show "[personuppgiftsansvarig]"."""
+    contact: CohortText | None = None
+    """Whom respondents ask about the survey or their personal data (name, e-mail, phone; the data
+    protection officer if there is one). Unset, forms show "[kontaktperson]"."""
+    purpose: CohortText | None = None
+    """Why the answers are collected, e.g. "att utvärdera programmet ...". Unset, forms show
+    "[syfte]"."""
+    legal_basis: CohortText | None = None
+    """The legal basis of the processing under the GDPR (rättslig grund), as the controller's lawyer or
+    data protection officer states it. Unset, forms show "[rättslig grund]". Forms promise no
+    confidentiality of their own: if secrecy applies (offentlighets- och sekretesslagen), say so here."""
+    retention: CohortText | None = None
+    """How long the answers are kept and when they are deleted (lagringstid, gallring). Unset, forms
+    show "[lagringstid]"."""
 
     @property
     def disclosure(self) -> DisclosurePolicy:
         """The cohort's disclosure rules (`evaluation.disclosure.DisclosurePolicy`)."""
         return DisclosurePolicy(self.min_group_size)
+
+    @property
+    def information(self) -> Information:
+        """What the cohort's forms tell respondents (`evaluation.survey.notices.Information`).
+
+        The texts above, ``min_group_size`` and ``pair_feedback``, for
+        ``evaluation survey export ... --cohort DIR``.
+        """
+        texts = {
+            field: text.texts() if text is not None else None
+            for field, text in (
+                ("controller", self.controller),
+                ("contact", self.contact),
+                ("purpose", self.purpose),
+                ("legal_basis", self.legal_basis),
+                ("retention", self.retention),
+            )
+        }
+        return Information(min_group_size=self.min_group_size, pair_feedback=self.pair_feedback, **texts)
 
 
 def _end_of_year(start: str) -> str:
@@ -137,6 +195,17 @@ _COHORT_HEADER = """\
 # (optional: format: qualtrics | google-forms | ms-forms | limesurvey | ..., columns: {export: item_id},
 #  ignore: [admin columns to leave out], accept_partial: true to keep unfinished responses)
 # test_codes: participant codes used for testing the forms; their rows are quarantined as tests.
+#
+# Information to respondents: every form exported with `evaluation survey export ... --cohort <this
+# folder>` opens with a text built from these and from min_group_size and pair_feedback. Swedish text,
+# or {sv: ..., en: ...} for an English variant. Unset, the forms show placeholders such as
+# [personuppgiftsansvarig]. Check the texts with your data protection officer; promise confidentiality
+# only if secrecy applies (offentlighets- och sekretesslagen), and say so in legal_basis. For example:
+# controller: Myndigheten X (organisationsnummer 202100-0000)
+# contact: Anna Andersson, anna.andersson@myndigheten.se, 010-000 00 00
+# purpose: {sv: "Att utvärdera programmet för omvänt mentorskap", en: "To evaluate the program"}
+# legal_basis: {sv: "Uppgift av allmänt intresse (artikel 6.1 e i dataskyddsförordningen)", en: "..."}
+# retention: {sv: "Svaren sparas till och med 2029 och gallras sedan", en: "..."}
 """
 
 _README = {
@@ -243,7 +312,10 @@ def new_cohort(
         raise CohortError(_describe(folder / COHORT_FILE, exc)) from None
     for sub in (RAW_DIR, PROCESSED_DIR):
         (folder / sub).mkdir(parents=True, exist_ok=True)
-    body = yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+    # The texts to respondents are left out until set: the header shows how to write them.
+    body = yaml.safe_dump(
+        config.model_dump(mode="json", exclude_none=True), sort_keys=False, allow_unicode=True
+    )
     (folder / COHORT_FILE).write_text(_COHORT_HEADER + body, encoding="utf-8")
     (folder / ROSTER_FILE).write_text(",".join(ROSTER_COLUMNS) + "\n", encoding="utf-8")
     for sub, text in _README.items():

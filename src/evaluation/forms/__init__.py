@@ -1,8 +1,11 @@
 """Forms for survey platforms, printable forms and the codebook, all made from the survey templates.
 
-One module per output format; `export` picks the right one. Every form asks for the participant code
-first and carries the instrument's id and version in a hidden field, so that every export records the
-version its respondents saw.
+One module per output format; `export` picks the right one. Every form opens with the information
+text (`evaluation.forms.fields`, texts in `evaluation.survey.notices`), built from a cohort's settings
+when given (`evaluation.cohort.CohortConfig.information`), asks for the participant code, carries the
+instrument's id and version in a hidden field, so that every export records the version its
+respondents saw, and ends with a thank-you. The codebook and the CSV template are not forms and have
+neither.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from pathlib import Path
 
 from evaluation.forms import apps_script, codebook, limesurvey, printable, qsf, xlsform
 from evaluation.survey import Templates
+from evaluation.survey.notices import Information
 
-__all__ = ["FORMATS", "export"]
+__all__ = ["FORMATS", "INFORMED", "export"]
 
 FORMATS: dict[str, tuple[str, Callable[..., None]]] = {
     "xlsform": (".xlsx", xlsform.write),
@@ -24,7 +28,13 @@ FORMATS: dict[str, tuple[str, Callable[..., None]]] = {
     "google-apps-script": (".gs", apps_script.write),
     "qsf": (".qsf", qsf.write),
 }
-"""Format name to (file suffix, writer(templates, instrument, role, lang, path))."""
+"""Format name to (file suffix, writer(templates, instrument, role, lang, path)).
+
+The writers of the formats in `INFORMED` also take ``information=`` (the cohort's settings).
+"""
+
+INFORMED = frozenset({"xlsform", "limesurvey", "html", "google-apps-script", "qsf"})
+"""The formats respondents read: they open with the information text and end with a thank-you."""
 
 ALL = "all"
 """The instrument name that asks the codebook for every instrument."""
@@ -38,6 +48,7 @@ def export(
     *,
     role: str | None = None,
     lang: str = "sv",
+    information: Information | None = None,
 ) -> Path:
     """Write one instrument as one role sees it, in one language, in format `fmt`.
 
@@ -57,6 +68,12 @@ def export(
     lang : {"sv", "en"}
         The form's main language (XLSForm and LimeSurvey forms carry the other language too; the
         codebook always has both).
+    information : Information, optional
+        What the information text at the start of the form says: the cohort's controller, contact,
+        purpose, legal basis, retention, minimum group size and ``pair_feedback``
+        (`evaluation.cohort.CohortConfig.information`). Without it the form shows placeholders such
+        as "[personuppgiftsansvarig]", the default minimum group size and the instrument's own
+        ``partner_feedback``. Ignored by the codebook and the CSV template.
 
     Returns
     -------
@@ -66,7 +83,8 @@ def export(
     Raises
     ------
     ValueError
-        If the format, role or language is unknown, or the role does not answer the instrument.
+        If the format, role or language is unknown, the role does not answer the instrument, or
+        `information` sets ``pair_feedback: shared`` for an instrument that does not announce it.
     KeyError
         If the instrument is unknown.
     """
@@ -86,5 +104,8 @@ def export(
         raise ValueError(f"format {fmt!r} needs a role: mentor or adept")
     if role not in instrument.roles:
         raise ValueError(f"role {role!r} does not answer {instrument_id!r}")
-    FORMATS[fmt][1](templates, instrument_id, role, lang, path)
+    if fmt in INFORMED:
+        FORMATS[fmt][1](templates, instrument_id, role, lang, path, information=information)
+    else:
+        FORMATS[fmt][1](templates, instrument_id, role, lang, path)
     return path

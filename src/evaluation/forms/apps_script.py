@@ -2,8 +2,9 @@
 
 The coordinator opens script.google.com, creates a project, pastes the ``.gs`` file, runs
 ``createForm`` and authorises it; the log then shows the form's edit and response links. The script
-builds, in order: the form title (``Title (role)``) and description (the instrument's intro and the
-partner-feedback announcement, `fields.intro_text`), the participant code as a required short-answer
+builds, in order: the form title (``Title (role)``) and description (the information text, then the
+instrument's intro, `fields.intro_text`), the confirmation message shown after submitting (the
+thank-you, ``Form.setConfirmationMessage``), the participant code as a required short-answer
 question, then one page break per section carrying the section's title and intro. Within a section:
 
 - two or more consecutive items on the same agreement-type scale (ordinal, every point labelled)
@@ -29,7 +30,7 @@ which instrument a download answered.
 
 Verified against Google's Apps Script reference (developers.google.com/apps-script/reference/forms/):
 ``FormApp.create(title)``, ``FormApp.createTextValidation()``, ``FormApp.createCheckboxValidation()``;
-``Form.setTitle/setDescription/addTextItem/addParagraphTextItem/addPageBreakItem/addGridItem/
+``Form.setTitle/setDescription/setConfirmationMessage/addTextItem/addParagraphTextItem/addPageBreakItem/addGridItem/
 addScaleItem/addMultipleChoiceItem/addCheckboxItem/addDateItem/getEditUrl/getPublishedUrl`` (the
 Forms service overview and the Form class); ``GridItem.setRows/setColumns/setRequired/setHelpText``;
 ``ScaleItem.setBounds(lower, upper)`` ("the lower bound must be 0 or 1, the upper bound between 3 and
@@ -49,8 +50,9 @@ import json
 import re
 from pathlib import Path
 
-from evaluation.forms.fields import intro_text
+from evaluation.forms.fields import closing_text, information_for, intro_text
 from evaluation.survey import PARTICIPANT_CODE_TEXT, Scale, Templates, version_tag
+from evaluation.survey.notices import Information
 from evaluation.survey.questions import (
     FormSection,
     Question,
@@ -145,9 +147,16 @@ def _statements(question: Question, role: str, lang: str) -> list[str]:
     return [f"  form.addDateItem()\n{head}\n    .setIncludesYear(true){required};"]
 
 
-def script(templates: Templates, instrument_id: str, role: str, lang: str) -> str:
+def script(
+    templates: Templates,
+    instrument_id: str,
+    role: str,
+    lang: str,
+    information: Information | None = None,
+) -> str:
     """Return the Apps Script source that creates `instrument_id` for `role` in `lang`."""
     instrument = templates.instrument(instrument_id)
+    information = information_for(instrument, information)
     title = f"{instrument.title[lang]} ({role})"
     version = version_tag(instrument)
     command = (
@@ -172,7 +181,8 @@ def script(templates: Templates, instrument_id: str, role: str, lang: str) -> st
         "function createForm() {",
         f"  var form = FormApp.create({_js(f'{title} – {version}')});",
         f"  form.setTitle({_js(title)});",
-        f"  form.setDescription({_js(intro_text(instrument, lang))});",
+        f"  form.setDescription({_js(intro_text(instrument, lang, information=information))});",
+        f"  form.setConfirmationMessage({_js(closing_text(lang))});",
         "  form.addTextItem()",
         f"    .setTitle({_js(PARTICIPANT_CODE_TEXT[lang])})",
         "    .setRequired(true);",
@@ -195,6 +205,14 @@ def script(templates: Templates, instrument_id: str, role: str, lang: str) -> st
     return "\n".join(lines)
 
 
-def write(templates: Templates, instrument_id: str, role: str, lang: str, path: Path) -> None:
+def write(
+    templates: Templates,
+    instrument_id: str,
+    role: str,
+    lang: str,
+    path: Path,
+    *,
+    information: Information | None = None,
+) -> None:
     """Write the Apps Script (``.gs``) that creates `instrument_id` for `role` in `lang`."""
-    path.write_text(script(templates, instrument_id, role, lang), encoding="utf-8")
+    path.write_text(script(templates, instrument_id, role, lang, information), encoding="utf-8")

@@ -6,7 +6,11 @@ one an additional language: the base language's rows come first, then a translat
 rows in the same order. Question codes are item ids. Choice scales become list questions (``L``),
 multiple choice ``M`` with one subquestion per option, bounded numbers ``N``, free text ``T`` and dates
 ``D``. The hidden equation question ``instrumentversion`` stores the instrument's id and version in
-every response.
+every response. The first group's description opens the survey with the information text, then
+the instrument's introduction (HTML paragraphs, `evaluation.forms.fields.intro_html`); the survey's
+end text (``SL`` row ``surveyls_endtext``, shown after the answers are submitted) is the thank-you.
+Both ``surveyls_endtext`` and ``surveyls_welcometext`` are language-setting rows of LimeSurvey's own
+TSV export (limonaid's fixture, see tests/test_forms.py).
 
 References
 ----------
@@ -19,7 +23,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from evaluation.forms.fields import intro_text
+from evaluation.forms.fields import closing_text, information_for, intro_html
 from evaluation.survey import (
     PARTICIPANT_CODE,
     PARTICIPANT_CODE_TEXT,
@@ -28,6 +32,7 @@ from evaluation.survey import (
     Templates,
     version_tag,
 )
+from evaluation.survey.notices import Information
 from evaluation.survey.questions import form_sections
 
 __all__ = ["COLUMNS", "write"]
@@ -79,7 +84,9 @@ def _attributes(scale: Scale) -> dict[str, object]:
     return attributes
 
 
-def _language_block(templates: Templates, instrument_id: str, role: str, lang: str) -> list[dict]:
+def _language_block(
+    templates: Templates, instrument_id: str, role: str, lang: str, information: Information
+) -> list[dict]:
     instrument = templates.instrument(instrument_id)
     rows = []
     next_id = iter(range(1, 100_000))
@@ -90,7 +97,7 @@ def _language_block(templates: Templates, instrument_id: str, role: str, lang: s
             **{"class": "G"},
             name=instrument.title[lang],
             relevance=1,
-            text=intro_text(instrument, lang, separator=" "),
+            text=intro_html(instrument, lang, information),
             language=lang,
         )
     )
@@ -174,9 +181,18 @@ def _language_block(templates: Templates, instrument_id: str, role: str, lang: s
     return rows
 
 
-def write(templates: Templates, instrument_id: str, role: str, lang: str, path: Path) -> None:
+def write(
+    templates: Templates,
+    instrument_id: str,
+    role: str,
+    lang: str,
+    path: Path,
+    *,
+    information: Information | None = None,
+) -> None:
     """Write the LimeSurvey structure of `instrument_id` for `role`, `lang` being the base language."""
     instrument = templates.instrument(instrument_id)
+    information = information_for(instrument, information)
     other = "en" if lang == "sv" else "sv"
     rows = [
         _row(**{"class": "S"}, name="language", text=lang),
@@ -202,8 +218,16 @@ def write(templates: Templates, instrument_id: str, role: str, lang: str, path: 
                 language=language,
             )
         )
+        rows.append(
+            _row(
+                **{"class": "SL"},
+                name="surveyls_endtext",
+                text=closing_text(language),
+                language=language,
+            )
+        )
     for language in (lang, other):
-        rows += _language_block(templates, instrument_id, role, language)
+        rows += _language_block(templates, instrument_id, role, language, information)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, delimiter="\t", lineterminator="\n")
         writer.writeheader()

@@ -2,7 +2,9 @@
 
 The page declares its language, has one ``h1`` and an ``h2`` per section, and every question is a
 ``fieldset`` with a ``legend`` (choice questions) or a ``label`` bound to its field, so that screen
-readers announce the question with each option.
+readers announce the question with each option. The page opens with the information text, a
+section with its own ``h2`` (`evaluation.forms.fields.information_paragraphs`), then the instrument's
+introduction; it ends with a closing paragraph, the thank-you.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from evaluation.forms.fields import intro_text
+from evaluation.forms.fields import closing_text, information_paragraphs, instrument_intro
 from evaluation.survey import PARTICIPANT_CODE, PARTICIPANT_CODE_TEXT, Templates
+from evaluation.survey.notices import Information
 from evaluation.survey.questions import form_sections
 
 __all__ = ["write"]
@@ -27,14 +30,26 @@ _ENV = Environment(
 _MAX_CHOICES = {"sv": "Välj högst", "en": "Choose at most"}
 
 
-def write(templates: Templates, instrument_id: str, role: str, lang: str, path: Path) -> None:
-    """Write the printable form of `instrument_id` for `role` in `lang`."""
+def write(
+    templates: Templates,
+    instrument_id: str,
+    role: str,
+    lang: str,
+    path: Path,
+    *,
+    information: Information | None = None,
+) -> None:
+    """Write the printable form of `instrument_id` for `role` in `lang` (`information`: the cohort's)."""
     instrument = templates.instrument(instrument_id)
+    heading, *paragraphs = information_paragraphs(instrument, lang, information)
     html = _ENV.get_template("form.html.j2").render(
         lang=lang,
         role=role,
         title=f"{instrument.title[lang]} – {role}",
-        intro=intro_text(instrument, lang, separator=" "),
+        information_heading=heading,
+        information=paragraphs,
+        intro=instrument_intro(instrument, lang),
+        closing=closing_text(lang),
         participant_code=PARTICIPANT_CODE,
         participant_label=PARTICIPANT_CODE_TEXT[lang],
         sections=form_sections(templates, instrument, role),

@@ -3,11 +3,11 @@
 The file holds ``SurveyEntry`` (the survey's settings) and ``SurveyElements``: the blocks (``BL``), the
 flow (``FL``), the survey options (``SO``), the scaffolding Qualtrics writes in its own exports (``SCO``,
 ``PROJ``, ``STAT``, ``QC``, ``RS``, ``PL``) and one ``SQ`` per question. The first block holds the
-introduction (a descriptive text: title, the instrument's intro and the partner-feedback
-announcement) and the participant code (text entry, response forced, export tag ``participantcode``);
-then one block per section (a new page), opening with the section's title and intro as descriptive
-text. Within a section the questions follow `evaluation.forms.apps_script.layout`, the layout the
-Google Form has too:
+introduction (a descriptive text: title, the information text of `evaluation.forms.fields`, then
+the instrument's intro) and the participant code (text entry, response forced, export tag
+``participantcode``); then one block per section (a new page), opening with the section's title and
+intro as descriptive text. Within a section the questions follow `evaluation.forms.apps_script.layout`,
+the layout the Google Form has too:
 
 - consecutive agreement-type items on one scale are **one matrix question** (``Matrix``, ``Likert``,
   ``SingleAnswer``) whose text is the grid's title (the section's introduction, else its title; the
@@ -21,6 +21,9 @@ Google Form has too:
   ``MC``/``MAVR`` with ``RecodeValues`` = codes (Qualtrics names a multiple-answer question's columns
   ``tag_recode``, e.g. ``attract_3``); numbers ``TE``/``SL`` validated as a number between the scale's
   bounds (no decimals for integers); free text ``TE``/``ML``; dates ``TE``/``SL`` without validation;
+- the last section's block ends with a descriptive text ``thanks``, the thank-you and a reminder to
+  submit (an end-of-survey message of one's own would need an entry in the account's message
+  library, which a QSF cannot carry; Qualtrics then shows its default end message);
 - the survey flow starts with embedded data ``instrumentversion`` = ``<instrument> <version>``, which
   Qualtrics exports as a column of every response.
 
@@ -72,7 +75,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluation.forms.apps_script import Question, layout
-from evaluation.forms.fields import partner_notice
+from evaluation.forms.fields import closing_text, information_for, intro_html
 from evaluation.survey import (
     PARTICIPANT_CODE,
     PARTICIPANT_CODE_TEXT,
@@ -82,6 +85,7 @@ from evaluation.survey import (
     Templates,
     version_tag,
 )
+from evaluation.survey.notices import Information
 
 __all__ = ["qsf", "write"]
 
@@ -268,15 +272,33 @@ def _description(build: _Builder, tag: str, title: str, body: str | None) -> str
     )
 
 
-def qsf(templates: Templates, instrument_id: str, role: str, lang: str) -> dict[str, Any]:
+def _closing(build: _Builder, lang: str) -> str:
+    return build.add(
+        {
+            "QuestionText": f"<strong>{_html(closing_text(lang, submit=True))}</strong>",
+            "DataExportTag": "thanks",
+            "QuestionType": "DB",
+            "Selector": "TB",
+            "ChoiceOrder": [],
+        }
+    )
+
+
+def qsf(
+    templates: Templates,
+    instrument_id: str,
+    role: str,
+    lang: str,
+    information: Information | None = None,
+) -> dict[str, Any]:
     """Return the Qualtrics survey file of `instrument_id` for `role` in `lang`, as a JSON object."""
     instrument = templates.instrument(instrument_id)
+    information = information_for(instrument, information)
     key = (instrument.id, instrument.version, role, lang)
     build = _Builder(_ident("SV", *key))
     name = f"{instrument.title[lang]} ({role})"
 
-    intro = f"{_html(instrument.intro[lang])}<br><br>{_html(partner_notice(instrument, lang))}"
-    first = [_description(build, "intro", name, intro)]
+    first = [_description(build, "intro", name, intro_html(instrument, lang, information))]
     first.append(
         build.add(
             {
@@ -302,14 +324,17 @@ def qsf(templates: Templates, instrument_id: str, role: str, lang: str) -> dict[
             "BlockElements": [],
         },
     ]
-    for part, questions in layout(templates, instrument_id, role, lang):
+    sections = layout(templates, instrument_id, role, lang)
+    for number, (part, questions) in enumerate(sections, start=1):
         section = part.section
-        intro_html = _html(section.intro[lang]) if section.intro else None
-        qids = [_description(build, f"{section.id}_intro", section.title[lang], intro_html)]
+        section_intro = _html(section.intro[lang]) if section.intro else None
+        qids = [_description(build, f"{section.id}_intro", section.title[lang], section_intro)]
         grids = 0
         for question in questions:
             grids += question.kind == "grid"
             qids.append(_question(build, question, f"{section.id}_{grids}", role, lang))
+        if number == len(sections):
+            qids.append(_closing(build, lang))
         blocks.append(
             {
                 "Type": "Standard",
@@ -410,7 +435,15 @@ def qsf(templates: Templates, instrument_id: str, role: str, lang: str) -> dict[
     return {"SurveyEntry": entry, "SurveyElements": elements}
 
 
-def write(templates: Templates, instrument_id: str, role: str, lang: str, path: Path) -> None:
+def write(
+    templates: Templates,
+    instrument_id: str,
+    role: str,
+    lang: str,
+    path: Path,
+    *,
+    information: Information | None = None,
+) -> None:
     """Write the Qualtrics survey file of `instrument_id` for `role` in `lang` (UTF-8 JSON)."""
-    document = qsf(templates, instrument_id, role, lang)
+    document = qsf(templates, instrument_id, role, lang, information)
     path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -3,8 +3,10 @@
 Sheets ``survey``, ``choices`` and ``settings``; labels in both languages (``label::Svenska (sv)``,
 ``label::English (en)``) with the chosen one as ``default_language``; the item id is the ``name``, so
 the platform's export uses item ids as column names. Each section is a group. Bounds become
-constraints, ``max_choices`` a ``count-selected`` constraint. Checked with pyxform, the reference
-converter, in the tests.
+constraints, ``max_choices`` a ``count-selected`` constraint. The first row is the note ``intro``: the
+information text (in each language's column), then the instrument's introduction; the last row is
+the note ``thanks``, outside every group. Notes are not exported as columns. Checked with pyxform,
+the reference converter, in the tests.
 
 References
 ----------
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evaluation.forms.fields import LANGUAGE_NAMES, intro_text
+from evaluation.forms.fields import LANGUAGE_NAMES, closing_text, information_for, intro_text
 from evaluation.survey import (
     PARTICIPANT_CODE,
     PARTICIPANT_CODE_TEXT,
@@ -27,6 +29,7 @@ from evaluation.survey import (
     Text,
     version_tag,
 )
+from evaluation.survey.notices import Information
 from evaluation.survey.questions import form_sections
 from evaluation.xlsx import write_workbook
 
@@ -63,9 +66,18 @@ def _question(item: Item, scale: Scale, role: str) -> list[str]:
     ]
 
 
-def write(templates: Templates, instrument_id: str, role: str, lang: str, path: Path) -> None:
+def write(
+    templates: Templates,
+    instrument_id: str,
+    role: str,
+    lang: str,
+    path: Path,
+    *,
+    information: Information | None = None,
+) -> None:
     """Write the XLSForm of `instrument_id` for `role`, `lang` being the default language."""
     instrument = templates.instrument(instrument_id)
+    information = information_for(instrument, information)
     langs = list(LANGUAGE_NAMES.values())
     survey: list[list[str]] = []
     survey.append(
@@ -80,7 +92,7 @@ def write(templates: Templates, instrument_id: str, role: str, lang: str, path: 
         ]
     )
     blank_hint = ["" for _ in langs]
-    intro = [intro_text(instrument, lang) for lang in LANGUAGE_NAMES]
+    intro = [intro_text(instrument, lang, information=information) for lang in LANGUAGE_NAMES]
     survey.append(["note", "intro", *intro, *blank_hint, "", "", ""])
     survey.append(["text", PARTICIPANT_CODE, *_labels(PARTICIPANT_CODE_TEXT), *blank_hint, "yes", "", ""])
     survey.append(
@@ -105,6 +117,8 @@ def write(templates: Templates, instrument_id: str, role: str, lang: str, path: 
             if scale.has_choices:
                 scales_used[scale.id] = scale
         survey.append(["end_group", "", *["" for _ in langs], *blank_hint, "", "", ""])
+    closing = [closing_text(lang, submit=True) for lang in LANGUAGE_NAMES]
+    survey.append(["note", "thanks", *closing, *blank_hint, "", "", ""])
 
     choices: list[list[str]] = []
     choices.append(["list_name", "name", *(f"label::{name}" for name in langs)])
