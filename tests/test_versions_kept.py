@@ -77,3 +77,41 @@ def test_a_cohort_that_answered_version_1_is_read_with_version_1_after_version_2
     baseline = data[data["instrument"] == "baseline"]
     assert set(baseline["version"]) == {"1.0.0"}
     assert (baseline["item"] == "clim5").any()  # an item only version 1 asks, read with version 1
+
+
+def test_an_old_version_exports_with_version_and_a_cohort_exports_the_version_it_pinned(
+    surveys_copy, tmp_path
+):
+    from typer.testing import CliRunner
+
+    from evaluation.cli import app
+    from evaluation.cohort import new_cohort
+
+    runner = CliRunner()
+    cohort = tmp_path / "cohort"
+    new_cohort(cohort, name="K", start="2027-01", templates=load_templates(surveys_copy))  # pins 1.0.0
+    _new_version(surveys_copy, "baseline", "clim5")
+    templates = load_templates(surveys_copy, require_released=False)
+    release(templates, "baseline")
+    wording = load_templates(surveys_copy).items["clim5"].wording("mentor", "sv")
+    base = [
+        "survey",
+        "export",
+        "baseline",
+        "--role",
+        "mentor",
+        "--format",
+        "html",
+        "--surveys",
+        str(surveys_copy),
+    ]
+    for extra, name, asked in (
+        ([], "current.html", False),
+        (["--version", "1.0.0"], "old.html", True),
+        (["--cohort", str(cohort)], "cohort.html", True),
+    ):
+        result = runner.invoke(app, [*base, "-o", str(tmp_path / name), *extra])
+        assert result.exit_code == 0, result.output
+        assert (wording in (tmp_path / name).read_text(encoding="utf-8")) is asked, name
+    result = runner.invoke(app, [*base, "-o", str(tmp_path / "x.html"), "--version", "9.0.0"])
+    assert result.exit_code == 2 and "1.0.0, 2.0.0" in result.output

@@ -214,6 +214,14 @@ def survey_export(
             file_okay=False,
         ),
     ] = None,
+    version: Annotated[
+        str | None,
+        typer.Option(
+            "--version",
+            help="En släppt version / a released version (default: the cohort's pinned version with "
+            "--cohort, else the current one).",
+        ),
+    ] = None,
     surveys: SurveysOption = None,
 ) -> None:
     """Exportera ett formulär / Export a form for a survey platform, print or the codebook.
@@ -232,6 +240,11 @@ def survey_export(
 
     templates = _templates(surveys)
     information = _information(cohort)
+    if version is None and cohort is not None:
+        from evaluation.cohort import load_cohort
+
+        pin = load_cohort(cohort).instruments.get(instrument)
+        version = pin.version if pin else None
     try:
         written = export(
             templates,
@@ -240,6 +253,7 @@ def survey_export(
             output,
             role=role.value if role else None,
             lang=lang.value,
+            version=version,
             information=information,
         )
     except (KeyError, ValueError) as exc:

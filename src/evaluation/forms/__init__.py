@@ -48,6 +48,7 @@ def export(
     *,
     role: str | None = None,
     lang: str = "sv",
+    version: str | None = None,
     information: Information | None = None,
 ) -> Path:
     """Write one instrument as one role sees it, in one language, in format `fmt`.
@@ -68,6 +69,9 @@ def export(
     lang : {"sv", "en"}
         The form's main language (XLSForm and LimeSurvey forms carry the other language too; the
         codebook always has both).
+    version : str, optional
+        A released version of the instrument (kept in ``surveys/instruments/released``); the current
+        version when omitted.
     information : Information, optional
         What the information text at the start of the form says: the cohort's controller, contact,
         purpose, legal basis, retention, minimum group size and ``pair_feedback``
@@ -90,6 +94,11 @@ def export(
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if version is not None and instrument_id != ALL:
+        chosen_version = templates.instrument(instrument_id, version)  # KeyError lists the versions
+        templates = templates.model_copy(
+            update={"instruments": {**templates.instruments, instrument_id: chosen_version}}
+        )
     if lang not in ("sv", "en"):
         raise ValueError(f"unknown language {lang!r}; expected sv or en")
     if role is not None and role not in ("mentor", "adept"):
