@@ -115,3 +115,41 @@ def test_an_old_version_exports_with_version_and_a_cohort_exports_the_version_it
         assert (wording in (tmp_path / name).read_text(encoding="utf-8")) is asked, name
     result = runner.invoke(app, [*base, "-o", str(tmp_path / "x.html"), "--version", "9.0.0"])
     assert result.exit_code == 2 and "1.0.0, 2.0.0" in result.output
+
+
+def test_cohorts_on_different_versions_are_compared_on_the_items_both_were_asked(
+    templates, surveys_copy, tmp_path, monkeypatch
+):
+    from evaluation import reports
+    from evaluation.scoring import score
+
+    first = tmp_path / "v1"
+    synthesize(first, templates, pairs=8, agencies=1, seed=4, fmt="generic")  # baseline/followup 1.0.0
+    for instrument in ("baseline", "followup"):
+        _new_version(surveys_copy, instrument, "clim5")
+        release(load_templates(surveys_copy, require_released=False), instrument)
+    monkeypatch.setenv("EVALUATION_SURVEYS", str(surveys_copy))
+    v2 = load_templates(surveys_copy)
+    second = tmp_path / "v2"
+    synthesize(second, v2, pairs=8, agencies=1, seed=5, fmt="generic")  # 2.0.0
+    ingest_cohort(first, v2)
+    ingest_cohort(second, v2)
+    table = reports.compare([first, second]).frame
+    climate = table[table["construct"] == "intergen_climate"]
+    assert len(climate) == 4 and climate["note"].str.contains("4 av 5").all()
+    assert climate["note"].str.contains("clim1").all() and not climate["note"].str.contains("clim5").any()
+    # The first cohort's climate change, scored by hand on clim1-clim4 only.
+    responses = pd.read_parquet(first / "processed" / "responses.parquet")
+    data = reports.load(first)
+    own = score(responses[responses["item"] != "clim5"], data.templates)
+    own = own[(own["construct"] == "intergen_climate") & (own["role"] == "mentor")]
+    if not own.empty:
+        wide = own.pivot_table(index="pseudonym", columns="wave", values="score")
+        if {"pre", "post"} <= set(wide.columns):
+            expected = (wide["post"] - wide["pre"]).dropna().mean()
+            got = climate[(climate["cohort"] == data.config.name) & (climate["role"] == "mentor")][
+                "mean_diff"
+            ]
+            assert float(got.iloc[0]) == pytest.approx(expected)
+    untouched = table[table["construct"] == "intergen_understanding"]
+    assert not untouched["note"].str.contains("jämförs på").any()

@@ -17,7 +17,7 @@ import base64
 import html
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import matplotlib
@@ -601,18 +601,45 @@ def model_table(data: CohortData, construct: str) -> Protected:
 
 
 def compare(cohort_dirs: list[str | Path]) -> Protected:
-    """Return `cohort_change` of several cohorts, each protected by its own cohort's rules.
+    """Return the change of several cohorts on the items they all answered, each cohort protected.
 
-    Columns: cohort (its name), then those of `evaluation.outcomes.cohort_change`.
+    Cohorts that pinned different instrument versions are compared per construct only over the items
+    every one of them was asked (`evaluation.survey.comparability`); such rows say so in ``note``,
+    naming the items. Each cohort's table passes its own cohort's disclosure rules.
+
+    Returns
+    -------
+    evaluation.disclosure.Protected
+        Columns cohort (its name), construct, role, n, mean_diff, ci_low, ci_high, hedges_gav, note.
     """
+    from evaluation.survey.comparability import restrict, shared_items
+
+    loaded = [load(folder) for folder in cohort_dirs]
+    pins = [{i: p.version for i, p in data.config.instruments.items()} for data in loaded]
+    shared = shared_items(loaded[0].templates, pins)
     tables = []
-    for folder in cohort_dirs:
-        data = load(folder)
-        change = cohort_change(data)
-        tables.append(change.narrow(change.frame.assign(cohort=data.config.name)))
+    for data in loaded:
+        restricted = restrict(data.templates, shared)
+        scores = score(data.responses, restricted)
+        change = cohort_change(replace(data, templates=restricted, scores=scores))
+        frame = change.frame.assign(cohort=data.config.name)
+        frame["note"] = [
+            _shared_note(shared[c].shared, len(shared[c].items))
+            if c in shared and shared[c].reduced and not hidden
+            else note
+            for c, note, hidden in zip(frame["construct"], frame["note"], change.hidden, strict=True)
+        ]
+        tables.append(change.narrow(frame))
     combined = Protected.concat(tables)
     columns = ["cohort", "construct", "role", "n", "mean_diff", "ci_low", "ci_high", "hedges_gav", "note"]
     return combined.narrow(combined.frame[columns])
+
+
+def _shared_note(shared: tuple[str, ...], total: int) -> str:
+    return (
+        f"jämförs på de {len(shared)} av {total} frågor som alla kohorter fick / compared on the "
+        f"{len(shared)} of {total} items every cohort was asked ({', '.join(shared)})"
+    )
 
 
 def agency_heatmap(data: CohortData, lang: str, role: str = "adept"):
