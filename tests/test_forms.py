@@ -121,6 +121,8 @@ LIMESURVEY_HEADER = [
     "max_num_value_n",
     "min_num_value_n",
     "num_value_int_only",
+    "dualscale_headerA",  # the headings of an Array dual scale's two scales (now / then pairs)
+    "dualscale_headerB",
 ]
 
 

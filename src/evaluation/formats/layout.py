@@ -25,7 +25,7 @@ import pandas as pd
 from evaluation.survey import PARTICIPANT_CODE, VERSION_FIELD, Instrument, Item, Scale, Templates
 from evaluation.survey.questions import FormSection, form_questions
 
-__all__ = ["METADATA", "Block", "Column", "Layout", "RawExport", "blocks", "layout_for"]
+__all__ = ["METADATA", "Block", "Column", "Layout", "RawExport", "blocks", "layout_for", "layout_sections"]
 
 METADATA: tuple[str, ...] = (
     "responseid",
@@ -141,6 +141,17 @@ class Block:
     row: int
 
 
+def layout_sections(layout: Layout) -> list[FormSection]:
+    """Return the sections of `layout`'s instrument with the items the layout has, each with its scale."""
+    present = {c.key: c for c in layout.columns}
+    sections = []
+    for section in layout.instrument.sections:
+        items = tuple((i, present[i.id].scale) for i in section.items if i.id in present)
+        if items:
+            sections.append(FormSection(section, items))
+    return sections
+
+
 def blocks(layout: Layout) -> dict[str, Block]:
     """Return each item's `Block` as a coordinator's form asks it (`evaluation.survey.questions`).
 
@@ -148,14 +159,9 @@ def blocks(layout: Layout) -> dict[str, Block]:
     the generator writes are the shapes those forms export.
     """
     present = {c.key: c for c in layout.columns}
-    sections = []
-    for section in layout.instrument.sections:
-        items = tuple((i, present[i.id].scale) for i in section.items if i.id in present)
-        if items:
-            sections.append(FormSection(section, items))
     out: dict[str, Block] = {}
     number = 0
-    for _, questions in form_questions(sections, layout.role, layout.lang):
+    for _, questions in form_questions(layout_sections(layout), layout.role, layout.lang):
         for question in questions:
             number += 1
             grid = question.kind == "grid"

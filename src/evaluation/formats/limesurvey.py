@@ -2,7 +2,10 @@
 
 Metadata columns ``id``, ``submitdate`` (empty for an incomplete response), ``lastpage``,
 ``startlanguage``, ``seed``, ``startdate``, ``datestamp``; then one column per question code. A
-multiple-choice question has one column per option, ``code[option]``, holding ``Y`` when chosen.
+multiple-choice question has one column per option, ``code[option]``, holding ``Y`` when chosen. A
+current item and its retrospective item with its own wording are a row of an Array dual scale question
+in the toolkit's LimeSurvey form (`evaluation.forms.limesurvey`), exported as ``NT1[igu1][1]`` (the
+current item) and ``NT1[igu1][2]`` (the retrospective item), answer codes as values.
 UTF-8 with a byte-order mark, every field quoted.
 
 References
@@ -19,7 +22,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from evaluation.formats.base import Platform, is_missing
-from evaluation.formats.layout import Layout, RawExport
+from evaluation.formats.layout import Layout, RawExport, layout_sections
+from evaluation.survey.questions import pair_array_codes, segments
 
 __all__ = ["LIMESURVEY"]
 
@@ -33,8 +37,17 @@ class LimeSurvey(Platform):
     """LimeSurvey: code headers, one ``Y`` column per multiple-choice option."""
 
     def item_headers(self, layout: Layout) -> list[str]:
-        """Return one header per item; multiple choice is expanded in `columns`."""
-        return layout.item_ids
+        """Return one header per item (a now/then pair: dual-scale columns); `columns` expands options."""
+        sections = layout_sections(layout)
+        codes = pair_array_codes(sections, {item.id.lower() for item in layout.instrument.items})
+        dual: dict[str, str] = {}
+        for part in sections:
+            for segment in segments(part.items):
+                for pair in segment.pairs:
+                    code = codes[segment.pairs[0].current.id]
+                    dual[pair.current.id] = f"{code}[{pair.current.id}][1]"
+                    dual[pair.then.id] = f"{code}[{pair.current.id}][2]"
+        return [dual.get(item_id, item_id) for item_id in layout.item_ids]
 
     def columns(self, table: pd.DataFrame, layout: Layout) -> list[tuple[str, list[object]]]:
         """Expand multiple-choice items into ``item[cN]`` columns and derive LimeSurvey's metadata."""

@@ -11,8 +11,14 @@ question, then one page break per section carrying the section's title and intro
   become **one grid** (``addGridItem``): rows are the item wordings, columns the scale's labels in
   code order, the title the section's introduction (the question it asks), else its title (see
   `layout`). Google's CSV export heads each row ``Title [wording]`` and gives the label, so a
-  retrospective ("then") item, which shares its wording with the current item, is told apart by its
-  own section's grid title (``Tänk tillbaka på hur det var i början av programmet ... [wording]``);
+  version 1 retrospective ("then") item, which shares its wording with the current item, is told apart
+  by its own section's grid title (``Tänk tillbaka på hur det var i början av programmet ... [wording]``);
+- retrospective items with their own past-tense wording (``then_text``, version 2) follow the grid (or
+  question) holding their current items as a grid of their own titled "Innan programmet" ("Before
+  the program"), rows their own wording, columns their own scale (e.g. "Stämde ..."), or, alone, a
+  multiple-choice question worded as the item (`evaluation.survey.questions.form_questions`): a
+  Google grid has one set of columns, so the two answers of a pair cannot share a row, and every
+  ``Title [statement]`` header names one item;
 - a numbered scale (codes from 0 or 1 up to 3-10, inner points labelled only by their number, the
   0-10 likelihood scale) becomes a linear scale (``addScaleItem().setBounds(low, high)``) with the
   end points' words as its labels (``"0 – Inte alls troligt"`` shows as ``Inte alls troligt`` beside

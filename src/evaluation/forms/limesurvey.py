@@ -12,10 +12,29 @@ end text (``SL`` row ``surveyls_endtext``, shown after the answers are submitted
 Both ``surveyls_endtext`` and ``surveyls_welcometext`` are language-setting rows of LimeSurvey's own
 TSV export (limonaid's fixture, see tests/test_forms.py).
 
+Current items and their retrospective items with their own wording (a run of
+`evaluation.survey.questions.ThenPair` on the same two scales) are one **Array dual scale** question
+(type ``1``) per run, coded ``NT1``, ``NT2``, ... (`evaluation.survey.questions.pair_array_codes`):
+its question text "Nu / Innan programmet", one sub-question per pair coded with the current item's id
+and worded as it, the first scale's answers (``type/scale`` 0) the current item's scale and the
+second's (``type/scale`` 1) the retrospective item's, with the scale headings "Nu" and
+"Innan programmet" in the question attributes ``dualscale_headerA`` and ``dualscale_headerB``.
+LimeSurvey's response export heads the answers ``NT1[igu1][1]`` (first scale, the current item) and
+``NT1[igu1][2]`` (second scale, the retrospective item), which ingest maps to the two item ids
+(`evaluation.ingest.columns`).
+
 References
 ----------
 LimeSurvey manual, "Tab Separated Value survey structure",
-https://www.limesurvey.org/manual/Tab_Separated_Value_survey_structure
+https://www.limesurvey.org/manual/Tab_Separated_Value_survey_structure (answer rows: ``type/scale``
+is the scale id, "0 or 1 (e.g. for dual-scale)"); "Question type - Array dual scale",
+https://manual.limesurvey.org/Question_type_-_Array_dual_scale (two answer scales per sub-question,
+a heading for each, "the answers are stored separately for each scale"). LimeSurvey's source
+(LimeSurvey/LimeSurvey): ``import_helper.php`` reads every further column of a ``Q`` row as a question
+attribute, per language when the attribute is translatable; ``viewHelper::getFieldCode`` heads an
+exported answer ``code[sub-question][scale]``, the scale numbered from 1; the dual-scale headings are
+the attributes ``dualscale_headerA`` / ``dualscale_headerB``, which are also columns of LimeSurvey 5's
+own TSV export (limonaid's fixture).
 """
 
 from __future__ import annotations
@@ -33,7 +52,15 @@ from evaluation.survey import (
     version_tag,
 )
 from evaluation.survey.notices import Information
-from evaluation.survey.questions import form_sections
+from evaluation.survey.questions import (
+    NOW_TITLE,
+    PAIR_TITLE,
+    THEN_TITLE,
+    Segment,
+    form_sections,
+    pair_array_codes,
+    segments,
+)
 
 __all__ = ["COLUMNS", "write"]
 
@@ -57,6 +84,8 @@ COLUMNS = [
     "max_num_value_n",
     "min_num_value_n",
     "num_value_int_only",
+    "dualscale_headerA",
+    "dualscale_headerB",
 ]
 
 _TYPES = {
@@ -126,7 +155,9 @@ def _language_block(
             hidden=1,
         )
     )
-    for part in form_sections(templates, instrument, role):
+    sections = form_sections(templates, instrument, role)
+    codes = pair_array_codes(sections, {item.id.lower() for item in instrument.items})
+    for part in sections:
         section = part.section
         rows.append(
             _row(
@@ -138,7 +169,12 @@ def _language_block(
                 language=lang,
             )
         )
-        for item, scale in part.items:
+        for segment in segments(part.items):
+            if segment.pairs:
+                rows += _dual_scale(segment, codes[segment.pairs[0].current.id], role, lang, next_id)
+                continue
+            assert segment.item is not None
+            item, scale = segment.item
             question_id = next(next_id)
             rows.append(
                 _row(
@@ -178,6 +214,52 @@ def _language_block(
                             language=lang,
                         )
                     )
+    return rows
+
+
+def _dual_scale(segment: Segment, code: str, role: str, lang: str, next_id) -> list[dict]:
+    """Return a run of now/then pairs as one Array dual scale question (type ``1``) with its rows."""
+    first = segment.pairs[0]
+    question_id = next(next_id)
+    rows = [
+        _row(
+            id=question_id,
+            **{"class": "Q"},
+            type_scale="1",
+            name=code,
+            relevance=1,
+            text=PAIR_TITLE[lang],
+            language=lang,
+            mandatory="Y" if all(pair.required for pair in segment.pairs) else "N",
+            other="N",
+            dualscale_headerA=NOW_TITLE[lang],
+            dualscale_headerB=THEN_TITLE[lang],
+        )
+    ]
+    for pair in segment.pairs:
+        rows.append(
+            _row(
+                id=next(next_id),
+                **{"class": "SQ"},
+                type_scale=0,
+                name=pair.current.id,
+                relevance=1,
+                text=pair.current.wording(role, lang),
+                language=lang,
+            )
+        )
+    for scale_id, scale in enumerate((first.current_scale, first.then_scale)):
+        for choice in scale.choices:
+            rows.append(
+                _row(
+                    id=question_id,
+                    **{"class": "A"},
+                    type_scale=scale_id,
+                    name=choice.code,
+                    text=choice.label[lang],
+                    language=lang,
+                )
+            )
     return rows
 
 

@@ -5,6 +5,14 @@ The page declares its language, has one ``h1`` and an ``h2`` per section, and ev
 readers announce the question with each option. The page opens with the information text, a
 section with its own ``h2`` (`evaluation.forms.fields.information_paragraphs`), then the instrument's
 introduction; it ends with a closing paragraph, the thank-you.
+
+Current items and their retrospective items with their own wording (a run of
+`evaluation.survey.questions.ThenPair` on the same two scales) are one table, captioned
+"Nu / Innan programmet": a row per statement (the current item's wording), a column group "Nu" with
+the current scale's labels and a column group "Innan programmet" with the retrospective scale's
+labels. Each radio button is named by ``aria-labelledby``: the statement, "Nu" and the label for the
+current item; the retrospective item's own past-tense wording (in the row, visually hidden) and the
+label for the retrospective item, so a screen reader announces exactly what the item bank says.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from evaluation.forms.fields import closing_text, information_paragraphs, instrument_intro
 from evaluation.survey import PARTICIPANT_CODE, PARTICIPANT_CODE_TEXT, Templates
 from evaluation.survey.notices import Information
-from evaluation.survey.questions import form_sections
+from evaluation.survey.questions import NOW_TITLE, PAIR_TITLE, THEN_TITLE, form_sections, segments
 
 __all__ = ["write"]
 
@@ -52,7 +60,10 @@ def write(
         closing=closing_text(lang),
         participant_code=PARTICIPANT_CODE,
         participant_label=PARTICIPANT_CODE_TEXT[lang],
-        sections=form_sections(templates, instrument, role),
+        sections=[(part, segments(part.items)) for part in form_sections(templates, instrument, role)],
+        pair_title=PAIR_TITLE[lang],
+        now_title=NOW_TITLE[lang],
+        then_title=THEN_TITLE[lang],
         max_choices_text=_MAX_CHOICES[lang],
         footer=f"{instrument.id} version {instrument.version}",
     )

@@ -13,9 +13,11 @@ the layout the Google Form has too:
   ``SingleAnswer``) whose text is the grid's title (the section's introduction, else its title; the
   export's second header row reads ``text - statement``); its statements carry the item ids as
   ``ChoiceDataExportTags``, so the numeric export's columns are the item ids, and its scale points
-  carry the scale's codes as ``RecodeValues``, so the values are the toolkit's codes. A retrospective
-  ("then") item sits in its own section's matrix, whose ``text - statement`` differs from the current
-  item's;
+  carry the scale's codes as ``RecodeValues``, so the values are the toolkit's codes. A version 1
+  retrospective ("then") item sits in its own section's matrix, whose ``text - statement`` differs
+  from the current item's; retrospective items with their own past-tense wording (version 2) are a
+  matrix of their own titled "Innan programmet" right after the matrix (or question) holding their
+  current items, as in the Google Form;
 - every other item is a question whose ``DataExportTag`` is the item id: single choice ``MC``/``SAVR``
   (``SAHR``, horizontal, for a numbered 0-10 scale) with ``RecodeValues`` = codes; several choices
   ``MC``/``MAVR`` with ``RecodeValues`` = codes (Qualtrics names a multiple-answer question's columns

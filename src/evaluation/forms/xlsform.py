@@ -8,10 +8,22 @@ information text (in each language's column), then the instrument's introduction
 the note ``thanks``, outside every group. Notes are not exported as columns. Checked with pyxform,
 the reference converter, in the tests.
 
+A current item and its retrospective item with its own wording (`evaluation.survey.questions.ThenPair`)
+sit in a group of their own inside the section's group, ``pair_<current item id>``, labelled
+"Nu / Innan programmet", so that ODK Collect and Enketo show both on one screen: appearance
+``table-list`` when both items use one choice list (a table whose columns are the choices and whose
+rows are the two statements), else ``field-list`` (one screen, each question with its own choices,
+e.g. "Stämmer ..." now and "Stämde ..." before the program). pyxform accepts ``table-list`` only when
+every select in the group uses the same list: it raises "Badly formatted table list, list names don't
+match" otherwise, turns the group's label into a note and adds a label-only select
+``reserved_name_for_field_list_labels_<row>`` that is never answered (pyxform 4.5.0,
+``xls2json.py``). Kobo's export with "Include groups in headers" then heads a column
+``section/pair_igu1/igu1``, which ingest maps by its last part.
+
 References
 ----------
 XLSForm specification, https://xlsform.org/en/ (survey, choices and settings sheets; multiple
-language support).
+language support; groups, ``field-list`` and ``table-list`` appearances).
 """
 
 from __future__ import annotations
@@ -30,7 +42,7 @@ from evaluation.survey import (
     version_tag,
 )
 from evaluation.survey.notices import Information
-from evaluation.survey.questions import form_sections
+from evaluation.survey.questions import PAIR_TITLE, ThenPair, form_sections, segments
 from evaluation.xlsx import write_workbook
 
 __all__ = ["write"]
@@ -63,6 +75,19 @@ def _question(item: Item, scale: Scale, role: str) -> list[str]:
         "yes" if item.required else "",
         constraint,
         "",
+        "",
+    ]
+
+
+def _pair_rows(pair: ThenPair, role: str, blank: list[str]) -> list[list[str]]:
+    """Return a now/then pair as one screen: ``table-list`` on one choice list, else ``field-list``."""
+    same_list = pair.current_scale.id == pair.then_scale.id
+    appearance = "table-list" if same_list else "field-list"
+    return [
+        ["begin_group", f"pair_{pair.current.id}", *_labels(PAIR_TITLE), *blank, "", "", "", appearance],
+        _question(pair.current, pair.current_scale, role),
+        _question(pair.then, pair.then_scale, role),
+        ["end_group", "", *["" for _ in LANGUAGE_NAMES], *blank, "", "", "", ""],
     ]
 
 
@@ -89,12 +114,13 @@ def write(
             "required",
             "constraint",
             "calculation",
+            "appearance",
         ]
     )
     blank_hint = ["" for _ in langs]
     intro = [intro_text(instrument, lang, information=information) for lang in LANGUAGE_NAMES]
-    survey.append(["note", "intro", *intro, *blank_hint, "", "", ""])
-    survey.append(["text", PARTICIPANT_CODE, *_labels(PARTICIPANT_CODE_TEXT), *blank_hint, "yes", "", ""])
+    survey.append(["note", "intro", *intro, *blank_hint, "", "", "", ""])
+    survey.append(["text", PARTICIPANT_CODE, *_labels(PARTICIPANT_CODE_TEXT), *blank_hint, "yes", "", "", ""])
     survey.append(
         [
             "calculate",
@@ -104,21 +130,27 @@ def write(
             "",
             "",
             f"'{version_tag(instrument)}'",
+            "",
         ]
     )
     scales_used: dict[str, Scale] = {}
     for part in form_sections(templates, instrument, role):
         section = part.section
-        survey.append(["begin_group", section.id, *_labels(section.title), *blank_hint, "", "", ""])
+        survey.append(["begin_group", section.id, *_labels(section.title), *blank_hint, "", "", "", ""])
         if section.intro:
-            survey.append(["note", f"{section.id}_intro", *_labels(section.intro), *blank_hint, "", "", ""])
-        for item, scale in part.items:
-            survey.append(_question(item, scale, role))
-            if scale.has_choices:
-                scales_used[scale.id] = scale
-        survey.append(["end_group", "", *["" for _ in langs], *blank_hint, "", "", ""])
+            survey.append(
+                ["note", f"{section.id}_intro", *_labels(section.intro), *blank_hint, "", "", "", ""]
+            )
+        for segment in segments(part.items):
+            if segment.item is not None:
+                survey.append(_question(*segment.item, role))
+            for pair in segment.pairs:
+                survey += _pair_rows(pair, role, blank_hint)
+            shown = [segment.item[1]] if segment.item else [s for p in segment.pairs for s in p.both_scales]
+            scales_used |= {scale.id: scale for scale in shown if scale.has_choices}
+        survey.append(["end_group", "", *["" for _ in langs], *blank_hint, "", "", "", ""])
     closing = [closing_text(lang, submit=True) for lang in LANGUAGE_NAMES]
-    survey.append(["note", "thanks", *closing, *blank_hint, "", "", ""])
+    survey.append(["note", "thanks", *closing, *blank_hint, "", "", "", ""])
 
     choices: list[list[str]] = []
     choices.append(["list_name", "name", *(f"label::{name}" for name in langs)])

@@ -6,7 +6,9 @@ A column maps, in this order:
    ``ignore:`` list leave a column out);
 2. as metadata the platform writes (`METADATA_NAMES`), the participant code or the hidden version field;
 3. by item id (``igu1``; ``mtopics[c2]`` and ``mtopics/2`` for one option), as the toolkit's own forms
-   set it (XLSForm names, LimeSurvey codes, export tags);
+   set it (XLSForm names, LimeSurvey codes, export tags); a LimeSurvey dual-scale array of now/then
+   pairs exports ``NT1[igu1][1]`` for the current item ``igu1`` and ``NT1[igu1][2]`` for its
+   retrospective item (`evaluation.forms.limesurvey`);
 4. by text, compared after Unicode (NFKC) and whitespace normalisation, in Swedish or English, in each
    way a platform writes a grid or matrix row: the header alone (Microsoft Forms, one column per
    statement), ``Title [statement]`` (Google Forms grids, LimeSurvey sub-questions) and
@@ -131,6 +133,8 @@ external data reference, set from a contact list) links a response when it holds
 
 _BY_NAME = {name: canonical for canonical, names in METADATA_NAMES.items() for name in names}
 _OPTION = re.compile(r"^(?P<item>[A-Za-z][A-Za-z0-9]*)(?:\[c?(?P<a>\d+)\]|/(?P<b>\d+))$")
+_DUAL_SCALE = re.compile(r"^[A-Za-z][A-Za-z0-9]*\[(?P<item>[A-Za-z][A-Za-z0-9]*)\]\[(?P<scale>[12])\]$")
+"""LimeSurvey's export header of one scale of an Array dual scale row: ``code[sub-question][scale]``."""
 _SUFFIX = re.compile(r"\.\d+$")
 _BRACKETS = re.compile(r"^(?P<title>.*?)\s*\[(?P<statement>[^\[\]]+)\]\s*$", re.S)
 _SPACES = re.compile(r"\s+")
@@ -285,6 +289,7 @@ def plan_columns(
     items = [i for i in instrument.items if any(r in i.roles for r in roles)]
     by_id = {i.id: i for i in items}
     by_lower = {i.id.lower(): i for i in items}
+    then_of = {i.then_of.lower(): i for i in items if i.then_of}
     blocks: dict[str, frozenset[str]] = {}
     for section in instrument.sections:
         texts = {normalise(section.title[lang]) for lang in ("sv", "en")}
@@ -318,7 +323,7 @@ def plan_columns(
         if header in explicit or normalise(header) in ignored:
             result = _explicit(header, explicit, ignored, by_id, plan)
         else:
-            result = _fixed(header, texts, shape_meta, participant, by_id, by_lower)
+            result = _fixed(header, texts, shape_meta, participant, by_lower, then_of)
         if result is None:
             result = _by_option(texts, options) or _by_text(header, index, texts, by_text, twins)
             if result == "twin":
@@ -359,7 +364,7 @@ def _explicit(header, explicit, ignored, by_id, plan) -> Mapped | None:
     return Mapped(DROP, "", "mapping error")
 
 
-def _fixed(header, texts, shape_meta, participant, by_id, by_lower) -> Mapped | None:
+def _fixed(header, texts, shape_meta, participant, by_lower, then_of) -> Mapped | None:
     """Map by platform metadata, participant code, version field or item id; None if none applies."""
     if header in shape_meta:
         return Mapped("meta", shape_meta[header], "metadata")
@@ -381,6 +386,12 @@ def _fixed(header, texts, shape_meta, participant, by_id, by_lower) -> Mapped | 
         if option and option["item"].lower() in by_lower:
             code = int(option["a"] or option["b"])
             return Mapped("option", by_lower[option["item"].lower()].id, "id", code)
+        dual = _DUAL_SCALE.match(name)
+        if dual and dual["item"].lower() in by_lower:
+            current = dual["item"].lower()
+            target = by_lower[current] if dual["scale"] == "1" else then_of.get(current)
+            if target is not None:
+                return Mapped("item", target.id, "id")
     return None
 
 

@@ -3,6 +3,14 @@
 Items are defined once, in the item bank, and instruments list their ids. Constructs and items must
 agree on membership and reverse keys, because scoring reads one and forms show the other; an item about
 the other generation must sit in the same instrument as the item it is compared with.
+
+Retrospective ("then") items with their own past-tense wording (``then_text``, version 2) follow
+stricter rules in every instrument that has one: each then-item sits in the same section as its
+current item, directly after it (the forms show the two side by side, "Nu / Innan programmet"), every
+then-item has its own wording, and no then-item repeats a reverse-keyed item (a negated statement in
+the past tense is a double negative that respondents misread; issue 12). A ``then_scale`` has the
+same codes as the scale it stands in for, so that "then" and "now" are scored alike. Version 1
+instruments, whose then-items repeat the present-tense wording in a section of their own, stay valid.
 """
 
 from __future__ import annotations
@@ -26,7 +34,9 @@ _SCORING_SCALES = {
 }
 
 
-def _check_instrument(instrument: Instrument, path: Path, problems: list[Problem]) -> None:
+def _check_instrument(
+    templates: Templates, instrument: Instrument, path: Path, problems: list[Problem]
+) -> None:
     section_ids = [s.id for s in instrument.sections]
     for section_id in sorted({s for s in section_ids if section_ids.count(s) > 1}):
         problems.append(Problem(path, section_id, "avsnittet finns två gånger", "duplicate section id"))
@@ -54,6 +64,61 @@ def _check_instrument(instrument: Instrument, path: Path, problems: list[Problem
                         f"{link} names {target!r}, which this instrument does not contain",
                     )
                 )
+    if instrument.uses_then_text:
+        _check_then_items(templates, instrument, path, problems)
+
+
+def _check_then_items(
+    templates: Templates, instrument: Instrument, path: Path, problems: list[Problem]
+) -> None:
+    """Apply the rules for an instrument whose then-items have their own wording (module docstring)."""
+    place = {
+        item.id: (section.id, index)
+        for section in instrument.sections
+        for index, item in enumerate(section.items)
+    }
+    current = {item.id: item for item in instrument.items}
+    for item in instrument.items:
+        source = current.get(item.then_of or "")
+        if source is None:
+            continue  # not a then-item, or one whose missing source _check_instrument reports
+        construct = templates.constructs.get(source.construct or "")
+        keyed = source.reverse or (construct is not None and source.id in construct.scoring.reverse)
+        if keyed:
+            problems.append(
+                Problem(
+                    path,
+                    item.id,
+                    f"retrospektiv fråga om den omvända frågan {source.id!r}: ingen omvänd fråga får "
+                    "ställas i dåtid (en dubbel negation); ta bort den retrospektiva frågan",
+                    f"a then-item of the reverse-keyed item {source.id!r}: no reverse-keyed then-item "
+                    "(in the past tense it becomes a double negative); remove the then-item",
+                )
+            )
+        if not source.has_then_wording:
+            problems.append(
+                Problem(
+                    path,
+                    item.id,
+                    f"{source.id!r} saknar then_text: i ett instrument med egna formuleringar för "
+                    "retrospektiva frågor behöver varje retrospektiv fråga en egen formulering i dåtid",
+                    f"{source.id!r} has no then_text: in an instrument whose then-items have their own "
+                    "wording, every then-item needs its own past-tense wording",
+                )
+            )
+        (section, index), (source_section, source_index) = place[item.id], place[source.id]
+        if section != source_section or index != source_index + 1:
+            problems.append(
+                Problem(
+                    path,
+                    item.id,
+                    f"den retrospektiva frågan ska stå direkt efter {source.id!r} i samma avsnitt "
+                    f"({source_section!r}); den står i {section!r}",
+                    f"a then-item must come directly after its current item {source.id!r} in the same "
+                    f"section ({source_section!r}), so that forms show the two side by side; it is in "
+                    f"{section!r}, position {index + 1}",
+                )
+            )
 
 
 def _check_item(templates: Templates, item: Item, path: Path, problems: list[Problem]) -> None:
@@ -86,10 +151,38 @@ def _check_item(templates: Templates, item: Item, path: Path, problems: list[Pro
                 f"only items on ordinal scales can be reverse-keyed, not {scale.type}",
             )
         )
+    if item.then_scale is not None:
+        _check_then_scale(templates, item, path, problems)
     if item.construct is not None:
         _check_membership(templates, item, path, problems)
     if item.perception_of is not None:
         _check_perception(templates, item, path, problems)
+
+
+def _check_then_scale(templates: Templates, item: Item, path: Path, problems: list[Problem]) -> None:
+    """Check that a then-scale exists and has the codes of the item's scale: "then" is compared with "now"."""
+    then_scale = templates.scales.get(item.then_scale or "")
+    if then_scale is None:
+        problems.append(
+            Problem(
+                path,
+                item.id,
+                f"then_scale {item.then_scale!r} finns inte i scales.yml",
+                f"then_scale {item.then_scale!r} is not defined in scales.yml",
+            )
+        )
+        return
+    scale = templates.scales.get(item.scale or "")
+    if scale is not None and (then_scale.type != scale.type or then_scale.codes != scale.codes):
+        problems.append(
+            Problem(
+                path,
+                item.id,
+                f"then_scale {then_scale.id!r} måste ha samma typ och koder som skalan {scale.id!r}",
+                f"then_scale {then_scale.id!r} must have the type and codes of the scale {scale.id!r} "
+                f"({scale.type} {list(scale.codes)}), found {then_scale.type} {list(then_scale.codes)}",
+            )
+        )
 
 
 def _check_membership(templates: Templates, item: Item, path: Path, problems: list[Problem]) -> None:
@@ -247,14 +340,17 @@ def cross_check(templates: Templates) -> list[Problem]:
     list of Problem
         Unknown scales or constructs, reserved or duplicate ids, construct membership and reverse keys
         that disagree, retrospective and perception items without their counterpart in the instrument,
-        key constructs without retrospective items.
+        key constructs without retrospective items, a ``then_scale`` unlike its scale, and in an
+        instrument whose then-items have their own wording: a reverse-keyed then-item, a then-item
+        without its own wording, or one not directly after its current item in the same section.
     """
     problems: list[Problem] = []
     bank = templates.directory / "items.yml"
     for item in templates.items.values():
         _check_item(templates, item, bank, problems)
     for instrument in templates.instruments.values():
-        _check_instrument(instrument, templates.directory / "instruments" / f"{instrument.id}.yml", problems)
+        path = templates.directory / "instruments" / f"{instrument.id}.yml"
+        _check_instrument(templates, instrument, path, problems)
     _check_constructs(templates, problems)
     _check_retrospective(templates, problems)
     return problems

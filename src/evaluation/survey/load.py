@@ -167,7 +167,12 @@ def _read_list(path: Path, key: str, model: type[_Model], problems: list[Problem
 
 
 def _resolve_retrospective(items: dict[str, Item], path: Path, problems: list[Problem]) -> dict[str, Item]:
-    """Give every ``then_of`` item the definition of the item it repeats."""
+    """Give every ``then_of`` item the definition of the item it repeats.
+
+    Its wording is the repeated item's ``then_text`` / ``then_role_text`` and its scale the
+    ``then_scale`` when given (the past tense of version 2); otherwise the repeated item's own wording
+    and scale (version 1).
+    """
     resolved = dict(items)
     for item_id, item in items.items():
         if item.then_of is None:
@@ -184,7 +189,17 @@ def _resolve_retrospective(items: dict[str, Item], path: Path, problems: list[Pr
             )
             del resolved[item_id]
             continue
-        resolved[item_id] = source.model_copy(update={"id": item_id, "then_of": source.id})
+        update: dict[str, object] = {"id": item_id, "then_of": source.id}
+        if source.has_then_wording:
+            update |= {
+                "text": source.then_text,
+                "role_text": dict(source.then_role_text),
+                "scale": source.then_scale or source.scale,
+                "then_text": None,
+                "then_role_text": {},
+                "then_scale": None,
+            }
+        resolved[item_id] = source.model_copy(update=update)
     return resolved
 
 

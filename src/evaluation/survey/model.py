@@ -207,6 +207,14 @@ class Item(_Model):
     ``text`` is the wording for every role; ``role_text`` overrides it for a role whose meaning differs
     (``text`` may be left out when every role that answers has its own).
     A retrospective item names the item it repeats in ``then_of`` and takes everything else from it.
+    The item it repeats may give it its own wording: ``then_text`` (the retrospective statement in
+    the past tense, e.g. "Innan programmet förstod jag ..."), ``then_role_text`` (per role, for every
+    role the item has ``role_text`` for) and ``then_scale`` (e.g. a "Stämde ..." scale with the same
+    codes as ``scale``). Without them the retrospective item repeats the wording and scale (version 1).
+    Forms show a retrospective item with its own wording next to the item it repeats
+    (`evaluation.survey.questions.segments`). The three fields are hashed as the retrospective item's
+    text and scale (`evaluation.survey.versioning.content_hash`), so versions released before they
+    existed keep their hash.
     ``perception_of`` links an item about the other generation to the item that generation answers
     for itself.
     """
@@ -222,6 +230,9 @@ class Item(_Model):
     then_of: str | None = None
     perception_of: str | None = None
     hint: Text | None = None
+    then_text: Text | None = None
+    then_role_text: dict[Role, Text] = Field(default_factory=dict)
+    then_scale: str | None = None
 
     @field_validator("id")
     @classmethod
@@ -236,6 +247,11 @@ class Item(_Model):
     @model_validator(mode="after")
     def _consistent(self) -> Item:
         if self.then_of is not None:
+            if self.has_then_wording or self.then_scale is not None:
+                raise ValueError(
+                    "a retrospective item takes its wording from the item it repeats: give that item "
+                    "then_text (then_role_text, then_scale) instead"
+                )
             return self
         if self.scale is None:
             raise ValueError("missing scale")
@@ -247,7 +263,43 @@ class Item(_Model):
         stray = sorted(set(self.role_text) - set(self.roles))
         if stray:
             raise ValueError(f"role_text for {stray}, who do not answer the item")
+        self._consistent_then()
         return self
+
+    def _consistent_then(self) -> None:
+        """Check the retrospective wording: complete for every role, and a then_scale only with it."""
+        if not self.has_then_wording:
+            if self.then_scale is not None:
+                raise ValueError("then_scale needs then_text (or then_role_text): the past-tense wording")
+            return
+        stray = sorted(set(self.then_role_text) - set(self.roles))
+        if stray:
+            raise ValueError(f"then_role_text for {stray}, who do not answer the item")
+        unmirrored = sorted(set(self.role_text) - set(self.then_role_text))
+        if unmirrored:
+            raise ValueError(
+                f"then_role_text is missing for {unmirrored}: a role with its own role_text needs its own "
+                "past-tense wording too"
+            )
+        unworded = sorted(set(self.roles) - set(self.then_role_text))
+        if self.then_text is None and unworded:
+            raise ValueError(f"missing then_text (or then_role_text for {unworded})")
+
+    @property
+    def has_then_wording(self) -> bool:
+        """Whether the item gives its retrospective item its own wording (then_text, then_role_text)."""
+        return self.then_text is not None or bool(self.then_role_text)
+
+    def then_wording(self, role: str, lang: str) -> str:
+        """Return the past-tense wording `role` reads in `lang` for the retrospective item of this one.
+
+        The item's own wording (`wording`) when it has no ``then_text``, as in version 1.
+        """
+        if not self.has_then_wording:
+            return self.wording(role, lang)
+        text = self.then_role_text.get(role, self.then_text)  # type: ignore[call-overload]
+        assert text is not None
+        return text[lang]
 
     def wording(self, role: str, lang: str) -> str:
         """Return the item text that `role` reads in `lang`."""
@@ -319,6 +371,23 @@ class Instrument(_Model):
     def items_for(self, role: str) -> tuple[Item, ...]:
         """Return the items that `role` answers, in form order."""
         return tuple(item for item in self.items if role in item.roles)
+
+    def worded_then_items(self) -> tuple[Item, ...]:
+        """Return the retrospective items whose current item (in this instrument) gives them own wording.
+
+        These are the items forms show next to their current item ("Nu / Innan programmet").
+        """
+        current = {item.id: item for item in self.items}
+        return tuple(
+            item
+            for item in self.items
+            if item.then_of is not None and item.then_of in current and current[item.then_of].has_then_wording
+        )
+
+    @property
+    def uses_then_text(self) -> bool:
+        """Whether any retrospective item of the instrument has its own (past-tense) wording."""
+        return bool(self.worded_then_items())
 
 
 class Templates(_Model):

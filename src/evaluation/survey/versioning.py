@@ -3,9 +3,14 @@
 Every instrument carries a version number (``major.minor.patch``) and has a content hash: SHA-256 of
 its resolved content (sections, items with their texts, the scales they use with every value label,
 and what the forms announce about the partner's feedback when it is not the default ``individual``),
-the version number itself left out. ``surveys/versions.yml`` records the hash of every released
-version. A cohort records the version and hash it used in its cohort.yml, so its data can always be
-matched to the exact wording its participants saw.
+the version number itself left out. An item's retrospective wording (``then_text``,
+``then_role_text``, ``then_scale``, added after version 1.0.0) is hashed where respondents read it: as
+the text and scale of the retrospective item, in the instruments that ask it. The fields themselves are
+left out, so the hash of a version released before they existed does not change, and an instrument
+that asks the item but not its retrospective item does not change with them.
+``surveys/versions.yml`` records the hash of every released version. A cohort records the version
+and hash it used in its cohort.yml, so its data can always be matched to the exact wording its
+participants saw.
 
 The rule that keeps this honest: a released version's content never changes. `check_versions` reports
 an instrument whose content differs from the hash recorded for its version (change the version number),
@@ -26,6 +31,9 @@ from evaluation.survey.model import Instrument, Templates
 __all__ = ["VERSIONS_FILE", "check_versions", "content_hash", "read_released", "release"]
 
 VERSIONS_FILE = "versions.yml"
+
+_THEN_FIELDS = ("then_text", "then_role_text", "then_scale")
+"""Item fields the content hash leaves out: a retrospective item's wording, hashed as that item's text."""
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -53,6 +61,14 @@ def content_hash(templates: Templates, instrument: Instrument) -> str:
         # "shared" is content respondents read (the forms announce it), so it is part of the hash.
         exclude.add("partner_feedback")
     content = instrument.model_dump(mode="json", exclude=exclude)
+    for section in content["sections"]:
+        for item in section["items"]:
+            # The retrospective wording is content where respondents read it: in the retrospective item,
+            # which carries it as its own text and scale. Left out of the item it belongs to, so that
+            # versions released before the fields existed keep their hash, and an instrument that asks
+            # the item but not its retrospective item (a baseline) is not changed by them.
+            for name in _THEN_FIELDS:
+                item.pop(name, None)
     used = sorted({item.scale for item in instrument.items if item.scale in templates.scales})
     content["scales"] = {s: templates.scales[s].model_dump(mode="json") for s in used}
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
