@@ -113,8 +113,10 @@ def decode(value: object, scale: Scale, *, separators: Iterable[str] = (";",)) -
     if scale.has_choices:
         code = label_index(scale).get(normalise_text(text))
         if code is not None:
-            return code
+            return None if code in scale.missing_codes else code  # "Kan inte bedöma": no answer
         number = parse_number(text)
+        if number is not None and number.is_integer() and int(number) in scale.missing_codes:
+            return None
         return int(number) if number is not None and number.is_integer() else text
     if scale.type in ("integer", "decimal"):
         number = parse_number(text)

@@ -63,10 +63,16 @@ class Text(_Model):
 
 
 class Choice(_Model):
-    """One answer option of a choice scale: an integer code and its label."""
+    """One answer option of a choice scale: an integer code and its label.
+
+    ``missing`` marks an answer that is no position on the scale, such as "Kan inte bedöma" (cannot
+    judge): it is offered to respondents, read as a missing answer (never as the midpoint) and left out
+    of the scale's `Scale.codes`.
+    """
 
     code: int
     label: Text
+    missing: bool = False
 
 
 class Scale(_Model):
@@ -93,8 +99,13 @@ class Scale(_Model):
 
     @property
     def codes(self) -> tuple[int, ...]:
-        """The choice codes in order."""
-        return tuple(c.code for c in self.choices)
+        """The codes of the scale's positions in order (choices marked ``missing`` left out)."""
+        return tuple(c.code for c in self.choices if not c.missing)
+
+    @property
+    def missing_codes(self) -> frozenset[int]:
+        """The codes of choices that are read as a missing answer ("Kan inte bedöma")."""
+        return frozenset(c.code for c in self.choices if c.missing)
 
     def label(self, code: int, lang: str) -> str:
         """Return the label of `code` in `lang`."""
@@ -108,9 +119,12 @@ class Scale(_Model):
         if self.has_choices:
             if len(self.choices) < 2:
                 raise ValueError(f"a {self.type} scale needs at least two choices")
+            every = [c.code for c in self.choices]
+            if len(set(every)) != len(every):
+                raise ValueError(f"choice codes repeat: {sorted(every)}")
             codes = self.codes
-            if len(set(codes)) != len(codes):
-                raise ValueError(f"choice codes repeat: {sorted(codes)}")
+            if len(codes) < 2:
+                raise ValueError("a choice scale needs at least two choices that are not 'missing'")
             if self.type == "ordinal" and list(codes) != list(range(codes[0], codes[0] + len(codes))):
                 raise ValueError(f"ordinal codes must be consecutive and ascending, got {list(codes)}")
             if self.min is not None or self.max is not None:

@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from evaluation.errors import Problem, TemplateError
-from evaluation.survey.model import Instrument, Templates
+from evaluation.survey.model import Instrument, Scale, Templates
 
 __all__ = ["VERSIONS_FILE", "check_versions", "content_hash", "read_released", "release"]
 
@@ -38,6 +38,15 @@ _THEN_FIELDS = ("then_text", "then_role_text", "then_scale")
 
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
+
+
+def _scale_content(scale: Scale) -> dict:
+    """Return a scale as hashed: a choice's ``missing`` flag only when set (earlier hashes hold)."""
+    dump = scale.model_dump(mode="json")
+    for choice in dump.get("choices", []):
+        if not choice.get("missing"):
+            choice.pop("missing", None)
+    return dump
 
 
 def content_hash(templates: Templates, instrument: Instrument) -> str:
@@ -70,7 +79,7 @@ def content_hash(templates: Templates, instrument: Instrument) -> str:
             for name in _THEN_FIELDS:
                 item.pop(name, None)
     used = sorted({item.scale for item in instrument.items if item.scale in templates.scales})
-    content["scales"] = {s: templates.scales[s].model_dump(mode="json") for s in used}
+    content["scales"] = {s: _scale_content(templates.scales[s]) for s in used}
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
