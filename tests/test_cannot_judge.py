@@ -43,3 +43,53 @@ def test_a_missing_choice_does_not_break_an_ordinal_scales_order_but_a_scale_nee
 def test_released_hashes_do_not_change_with_the_new_flag(templates):
     for instrument in templates.instruments.values():
         assert content_hash(templates, instrument) == templates.released[instrument.id][instrument.version]
+
+
+# The methodologist's proposed Swedish labels (../shared/instrument-review.md, §2.1, "Proposed Swedish").
+REVIEW_LABELS = {
+    "stammer5": [
+        "Stämmer inte alls",
+        "Stämmer ganska dåligt",
+        "Stämmer varken bra eller dåligt",
+        "Stämmer ganska bra",
+        "Stämmer helt",
+    ],
+    "opinion5": [
+        "Tar helt avstånd",
+        "Tar delvis avstånd",
+        "Varken instämmer eller tar avstånd",
+        "Instämmer delvis",
+        "Instämmer helt",
+    ],
+    "importance5v2": [
+        "Inte alls viktigt",
+        "Inte särskilt viktigt",
+        "Ganska viktigt",
+        "Mycket viktigt",
+        "Helt avgörande",
+    ],
+    "frequency5v2": [
+        "Aldrig",
+        "Mer sällan än en gång i månaden",
+        "En eller några gånger i månaden",
+        "En eller några gånger i veckan",
+        "Dagligen eller nästan dagligen",
+    ],
+    "extent5": ["Inte alls", "I liten grad", "I viss grad", "I hög grad", "I mycket hög grad"],
+}
+
+
+@pytest.mark.parametrize(("scale_id", "labels"), list(REVIEW_LABELS.items()))
+def test_version_2_scales_carry_the_reviewed_labels(templates, scale_id, labels):
+    scale = templates.scales[scale_id]
+    assert [scale.label(code, "sv") for code in scale.codes] == labels
+    assert scale.codes == (1, 2, 3, 4, 5)
+
+
+def test_version_2_scales_offer_cannot_judge_as_missing_and_end_the_0_10_scale_plainly(templates):
+    assert templates.scales["opinion5"].label(9, "sv") == "Kan inte bedöma"
+    assert templates.scales["opinion5"].missing_codes == {9}
+    assert templates.scales["extent5"].label(9, "sv") == "Jag har inte deltagit"
+    assert decode("Kan inte bedöma", templates.scales["opinion5"]) is None
+    assert templates.scales["recommend11v2"].label(10, "sv") == "10 – Mycket troligt"  # not "Extremt"
+    assert templates.scales["stammerthen5"].label(1, "sv").startswith("Stämde")
