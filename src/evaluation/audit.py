@@ -1355,6 +1355,11 @@ def _audit_pdf(path: Path, rel: str, cohort: _Cohort, collector: _Collector, own
         reader = PdfReader(path)
         for number, page in enumerate(reader.pages, start=1):
             collector.text(rel, f"page {number}", "", page.extract_text() or "", cohort, owner)
+            for annotation in page.get("/Annots") or []:  # link targets are published too
+                action = annotation.get_object().get("/A")
+                uri = action.get("/URI") if action is not None else None
+                if uri is not None:
+                    collector.text(rel, f"page {number}", "link", str(uri), cohort, owner)
         for key, value in (reader.metadata or {}).items():
             collector.text(rel, "metadata", str(key), str(value), cohort, owner)
     except Exception as error:  # pypdf raises many kinds for damaged files

@@ -202,7 +202,7 @@ _COHORT_HEADER = """\
 # [personuppgiftsansvarig]. Check the texts with your data protection officer; promise confidentiality
 # only if secrecy applies (offentlighets- och sekretesslagen), and say so in legal_basis. For example:
 # controller: Myndigheten X (organisationsnummer 202100-0000)
-# contact: Anna Andersson, anna.andersson@myndigheten.se, 010-000 00 00
+# contact: [namn, funktionsbrevlåda och telefon till kontaktpersonen]
 # purpose: {sv: "Att utvärdera programmet för omvänt mentorskap", en: "To evaluate the program"}
 # legal_basis: {sv: "Uppgift av allmänt intresse (artikel 6.1 e i dataskyddsförordningen)", en: "..."}
 # retention: {sv: "Svaren sparas till och med 2029 och gallras sedan", en: "..."}

@@ -25,6 +25,7 @@ import copy
 import hashlib
 import html
 import json
+import os
 import re
 import subprocess
 import threading
@@ -564,9 +565,36 @@ def write_pdfs(pages: list[Path], chromium: str = "/usr/bin/chromium") -> list[P
                 print_background=True,
                 margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"},
             )
+            _relative_links(target)
             written.append(target)
         browser.close()
     return written
+
+
+def _relative_links(pdf: Path) -> None:
+    """Rewrite the PDF's links to local pages as paths relative to the PDF's own folder.
+
+    Chromium prints a relative link as an absolute ``file://`` URI, which holds the machine's path.
+    """
+    from urllib.parse import unquote, urlparse
+
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=str(pdf))
+    changed = False
+    for page in writer.pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            uri = str(action.get("/URI", "")) if action is not None else ""
+            if uri.startswith("file:"):
+                target = Path(unquote(urlparse(uri).path))
+                relative = os.path.relpath(target, pdf.parent)
+                action[NameObject("/URI")] = TextStringObject(Path(relative).as_posix())
+                changed = True
+    if changed:
+        with pdf.open("wb") as handle:
+            writer.write(handle)
 
 
 def _execute(todo: list[Task], kernels: _Kernels, jobs: int, progress: bool) -> list[Result]:

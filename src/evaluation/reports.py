@@ -684,14 +684,15 @@ def agency_heatmap(data: CohortData, lang: str, role: str = "adept"):
     return fig, finding
 
 
+_HEATMAP_TITLE = {"sv": "Förändring per myndighet, {role}", "en": "Change per agency, {role}"}
+
+
 def agency_heatmaps(data: CohortData, lang: str) -> Shown:
     """Show one `agency_heatmap` per role, each with its title and finding."""
     parts = []
     for role in ("mentor", "adept"):
         fig, finding = agency_heatmap(data, lang, role)
-        title = ("Förändring per myndighet, " if lang == "sv" else "Change per agency, ") + (
-            ROLE_NAMES[lang][role]
-        )
+        title = _HEATMAP_TITLE[lang].format(role=ROLE_NAMES[lang][role])
         parts.append(figure(fig, title=title, alt=finding).data)
     return _show("".join(parts))
 

@@ -6,7 +6,7 @@ the names in that export's name column (`Redactor.with_names`); `Redactor.redact
 Which words are names
     Each part of a roster name (``name`` column: "Göran Åström" gives "Göran" and "Åström"; parts are
     split at spaces, hyphens, apostrophes and digits) and of each roster e-mail's local part
-    (``goran.astrom2@myndighet.se`` gives "goran" and "astrom"). E-mail parts are always added, also
+    (a local part ``goran.astrom2`` gives "goran" and "astrom"). E-mail parts are always added, also
     where the roster has names: they only add words. Left out:
 
     - parts shorter than `MIN_LENGTH` (3) letters: "Bo", "Li", an initial; they collide with ordinary
