@@ -2,7 +2,8 @@
 
 Reference: the survey methodologist's review of version 1.0.0 (../shared/instrument-review.md, §5.1),
 which counted the items per instrument and role and modelled the typical minutes with the same
-per-kind seconds (its table "Current instruments").
+per-kind seconds (its table "Current instruments"), and the targets of issue 12 for version 2.0.0
+(follow-up at most 60 items for mentors and 55 for mentees, baseline at most 45 per role).
 """
 
 from __future__ import annotations
@@ -31,13 +32,13 @@ REVIEW = {
 @pytest.mark.parametrize(("key", "expected"), list(REVIEW.items()))
 def test_items_equal_the_reviews_count_and_minutes_are_within_half_a_minute(templates, key, expected):
     instrument, role = key
-    found = burden(templates, templates.instrument(instrument), role)
+    found = burden(templates, templates.instrument(instrument, "1.0.0"), role)
     assert found.items == expected[0]
     assert found.minutes == pytest.approx(expected[1], abs=0.5)
 
 
 def test_each_kind_of_question_takes_its_documented_seconds(templates):
-    items = templates.instrument("followup").items_for("mentor")
+    items = templates.instrument("followup", "1.0.0").items_for("mentor")
     by_kind = {}
     for item in items:
         scale = templates.scale_of(item)
@@ -61,9 +62,44 @@ def test_survey_list_prints_items_and_minutes_per_instrument_version_and_role(te
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert {tuple(sorted(r)) for r in rows} == {("instrument", "items", "minutes", "role", "version")}
-    expected = {(i.id, i.version, r) for i in templates.instruments.values() for r in i.roles}
+    expected = {
+        (i, v, r)
+        for i in templates.instruments
+        for v in templates.versions(i)
+        for r in templates.instrument(i, v).roles
+    }
     assert {(r["instrument"], r["version"], r["role"]) for r in rows} == expected
-    row = next(r for r in rows if (r["instrument"], r["role"]) == ("followup", "mentor"))
+    assert ("followup", "1.0.0", "mentor") in expected and ("followup", "2.0.0", "mentor") in expected
+    row = next(
+        r for r in rows if (r["instrument"], r["version"], r["role"]) == ("followup", "1.0.0", "mentor")
+    )
     assert row["items"] == 103
     table = runner.invoke(app, ["survey", "list"])
     assert table.exit_code == 0 and "minutes" in table.output and "103" in table.output
+
+
+# Issue 12, "What to build" 1: the version 2 targets, every question counted (then-items included).
+TARGETS = {
+    ("baseline", "mentor"): 45,
+    ("baseline", "adept"): 45,
+    ("followup", "mentor"): 60,
+    ("followup", "adept"): 55,
+}
+
+
+def test_version_2_is_within_the_item_targets_in_survey_list():
+    result = runner.invoke(app, ["survey", "list", "--format", "json"])
+    rows = {(r["instrument"], r["version"], r["role"]): r for r in json.loads(result.output)}
+    for (instrument, role), most in TARGETS.items():
+        v1, v2 = rows[(instrument, "1.0.0", role)], rows[(instrument, "2.0.0", role)]
+        assert v2["items"] <= most, (instrument, role, v2["items"])
+        assert v2["minutes"] < v1["minutes"], (instrument, role)
+
+
+def test_version_2_counts_then_items_as_items(templates):
+    followup = templates.instrument("followup", "2.0.0")
+    for role in ("mentor", "adept"):
+        asked = followup.items_for(role)
+        then = [i for i in asked if i.then_of]
+        assert len(then) == 8  # four key items, each asked now and before the program
+        assert burden(templates, followup, role).items == len(asked)

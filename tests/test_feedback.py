@@ -111,8 +111,11 @@ def _with_config(data: reports.CohortData, **update) -> reports.CohortData:
 
 
 def _scores(data: reports.CohortData) -> pd.DataFrame:
+    """The scores a feedback page may show: both waves, not the constructs reported for the cohort only."""
     s = data.scores
-    return s[s["wave"].isin(["pre", "post"]) & s["score"].notna()]
+    cohort_only = {c.id for c in data.templates.constructs.values() if c.cohort_only}
+    assert cohort_only == {"meta_stereotypes"} and (s["construct"] == "meta_stereotypes").any()
+    return s[s["wave"].isin(["pre", "post"]) & s["score"].notna() & ~s["construct"].isin(cohort_only)]
 
 
 def _name(data, construct: str, lang: str = "sv") -> str:
@@ -182,7 +185,9 @@ def test_check_pair_feedback_refuses_shared_unless_the_forms_said_so(data):
     check_pair_feedback(announced.config, announced.templates)  # accepted
 
     # Templates saying "shared" do not help answers collected under other pins (other content).
-    with pytest.raises(EvaluationError, match=r"baseline 1\.0\.0"):
+    with pytest.raises(
+        EvaluationError, match=rf"baseline {re.escape(data.config.instruments['baseline'].version)}"
+    ):
         check_pair_feedback(config, announced.templates)
     # One instrument that did not announce it is enough to refuse.
     one_off = dict(announced.templates.instruments)
@@ -259,6 +264,17 @@ def test_pages_are_accessible(individual):
         assert own["caption"].strip()
         assert ("th", "col") in own["scopes"] and ("th", "row") in own["scopes"]
         assert all(scope in ("col", "row") for tag, scope in own["scopes"] if tag == "th")
+
+
+def test_meta_stereotypes_are_reported_for_the_cohort_only(data, individual):
+    # Issue 12, item 3: beliefs about how the other group sees one's own group are cohort-level only:
+    # never on a feedback page, never per agency.
+    name = _name(data, "meta_stereotypes")
+    assert individual
+    for path in individual:
+        assert name not in path.read_text(encoding="utf-8")
+    assert "meta_stereotypes" not in set(reports.change_by_agency(data).frame["construct"])
+    assert "meta_stereotypes" in set(reports.cohort_change(data).frame["construct"])
 
 
 def test_own_values_match_the_scores(data, individual):

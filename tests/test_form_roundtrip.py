@@ -3,7 +3,9 @@
 For every platform the toolkit exports a form to (XLSForm for KoboToolbox/ODK, the LimeSurvey TSV
 survey structure, the Google Apps Script that builds a Google Form, the Qualtrics .qsf), each test:
 
-1. exports the form for baseline and follow-up, mentor and adept (Swedish; baseline/adept in English);
+1. exports the form for baseline and follow-up, mentor and adept (Swedish; baseline/adept in English),
+   in the current version (2.0.0: now/then pairs, "Kan inte bedöma" choices) and in version 1.0.0 as a
+   cohort that pinned it (`evaluation.survey.pinned`) gets it;
 2. reads the exported form file itself to learn what the platform would show and store (XLSForm: the
    survey sheet's type/name/label columns, its groups and the choices sheet, via openpyxl; LimeSurvey:
    the TSV's question codes, sub-question codes and answer codes; Apps Script: the script run under
@@ -15,13 +17,15 @@ survey structure, the Google Apps Script that builds a Google Form, the Qualtric
    nothing here uses `evaluation.formats` or `evaluation.synth`;
 4. fills it with known answers drawn with a seeded numpy generator, always including a skipped
    answer, a multiple-choice answer (one, and three, options), a number (including 0), free text
-   with å/ä/ö, a comma, a semicolon and quotes, and the 0-10 scale's end points 0 and 10;
+   with å/ä/ö, a comma, a semicolon and quotes, the 0-10 scale's end points 0 and 10, and a choice
+   that is read as a missing answer ("Kan inte bedöma", "Jag har inte deltagit") where a scale has one;
 5. lists the four files in cohort.yml with only ``instrument``, ``role``, ``wave`` and ``file``, runs
    `evaluation.ingest.ingest_cohort` unaided, and asserts that every answered value is in
    ``processed/responses.parquet`` exactly as answered (pseudonym, item, value/value_text), that no
-   skipped answer got a value, that every response was accepted, that rows read = accepted +
-   quarantined (``processed/ingest_report.json``), and that ``submitted_at`` is the moment the
-   platform recorded (as Swedish wall-clock time, as `evaluation.formats.dates` documents).
+   skipped answer and no missing choice got a value, that every response was accepted, that rows
+   read = accepted + quarantined (``processed/ingest_report.json``), that ``submitted_at`` is the
+   moment the platform recorded (as Swedish wall-clock time, as `evaluation.formats.dates`
+   documents), and that the version stored with the answers is the one the cohort pinned.
 """
 
 from __future__ import annotations
@@ -48,7 +52,15 @@ from evaluation.forms import export
 from evaluation.forms.fields import LANGUAGE_NAMES
 from evaluation.ingest import ingest_cohort
 from evaluation.ingest.pseudonym import pseudonym
-from evaluation.survey import PARTICIPANT_CODE, PARTICIPANT_CODE_TEXT, VERSION_FIELD, Item, Scale, Templates
+from evaluation.survey import (
+    PARTICIPANT_CODE,
+    PARTICIPANT_CODE_TEXT,
+    VERSION_FIELD,
+    Item,
+    Scale,
+    Templates,
+    pinned,
+)
 
 from .realshapes import Person, SourceSpec, make_people, write_cohort
 from .test_forms_platforms import _headers, _run_script, needs_node
@@ -82,6 +94,16 @@ def _key(monkeypatch):
     """A real cohort: the pseudonym key comes from the environment, never from a key file."""
     monkeypatch.setenv("EVALUATION_PSEUDONYM_KEY", KEY)
     monkeypatch.delenv("EVALUATION_PSEUDONYM_KEY_FILE", raising=False)
+
+
+@pytest.fixture(params=["current", "1.0.0"])
+def versions(request, templates) -> Templates:
+    """The templates as a new cohort (current versions) or a cohort that pinned version 1.0.0 sees them."""
+    if request.param == "current":
+        return templates
+    view = pinned(templates, {"baseline": "1.0.0", "followup": "1.0.0"})
+    assert view.instrument("followup").version == "1.0.0"
+    return view
 
 
 # --------------------------------------------------------------------------------------------------
@@ -138,13 +160,14 @@ def _answers(templates: Templates, platform: str, instrument_id: str, role: str)
         started = submitted - timedelta(seconds=int(rng.integers(400, 1500)))
         out.append(Submission(person, answers, started, submitted))
     # The cases every file must hold, whatever the draw gave.
-    out[0].answers[items[0].id] = None  # a skipped answer
-    out[3].answers[items[1].id] = None
-    for item in items:
+    for n, item in enumerate(items):
         scale = templates.scale_of(item)
+        if scale.missing_codes:  # "Kan inte bedöma": offered, and read as no answer
+            out[2 + n % 3].answers[item.id] = min(scale.missing_codes)
         if scale.type == "multiple":
-            out[0].answers[item.id] = (2, 5, 9)[: scale.max_choices or 3]
-            out[1].answers[item.id] = (4,)
+            codes = scale.codes
+            out[0].answers[item.id] = (codes[1], codes[2], codes[4])[: scale.max_choices or 3]
+            out[1].answers[item.id] = (codes[3],)
             out[2].answers[item.id] = None
         elif scale.has_choices and scale.codes[0] == 0 and scale.codes[-1] == 10:
             out[1].answers[item.id] = 0
@@ -153,8 +176,10 @@ def _answers(templates: Templates, platform: str, instrument_id: str, role: str)
             out[0].answers[item.id] = 37
             out[4].answers[item.id] = 0
         elif scale.type == "text":
-            for n, submission in enumerate(out):
-                submission.answers[item.id] = COMMENTS[n % len(COMMENTS)]
+            for k, submission in enumerate(out):
+                submission.answers[item.id] = COMMENTS[k % len(COMMENTS)]
+    out[0].answers[items[0].id] = None  # a skipped answer
+    out[3].answers[items[1].id] = None
     return out
 
 
@@ -169,14 +194,17 @@ def _pseudo(participant_id: str) -> str:
 def _expected(
     templates: Templates, submissions: list[Submission]
 ) -> dict[tuple[str, str], tuple[str, object]]:
-    """What responses.parquet must hold: (pseudonym, item) -> ("value", float) or ("text", str)."""
+    """What responses.parquet must hold: (pseudonym, item) -> ("value", float) or ("text", str).
+
+    A skipped answer and a choice read as missing ("Kan inte bedöma") hold nothing.
+    """
     want: dict[tuple[str, str], tuple[str, object]] = {}
     for s in submissions:
         key = _pseudo(s.person.participant_id)
         for item_id, answer in s.answers.items():
-            if answer is None:
-                continue
             scale = templates.scale_of(templates.items[item_id])
+            if answer is None or answer in scale.missing_codes:
+                continue
             if scale.type == "multiple":
                 want[(key, item_id)] = ("text", ";".join(str(c) for c in answer))  # type: ignore[union-attr]
             elif scale.type in ("text", "date"):
@@ -230,7 +258,14 @@ def _cohort(tmp_path: Path, templates: Templates, platform: str, builder) -> tup
     return folder, out
 
 
-def _ingest_and_check(folder: Path, templates: Templates, built: list[Built]) -> None:
+def _ingest_and_check(
+    folder: Path, templates: Templates, built: list[Built], *, versioned: bool = True
+) -> None:
+    """Ingest the cohort and compare what it wrote with the answers given.
+
+    `versioned`: whether the form stores the instrument version in every response (Google Forms has
+    no hidden field, so its download has no version column).
+    """
     ingest_cohort(folder, templates)
     processed = folder / "processed"
     long = pd.read_parquet(processed / "responses.parquet")
@@ -281,6 +316,11 @@ def _ingest_and_check(folder: Path, templates: Templates, built: list[Built]) ->
                 f"quarantined {quarantined}: {stats.get('reasons')}"
             )
     assert not problems, "\n".join(problems)
+    # The forms store the version the respondents answered, which is the one the cohort pinned.
+    seen = {(v["instrument"], v["version"], v["pinned"]) for v in report["versions_seen"]}
+    asked = {(b.instrument, templates.instrument(b.instrument).version) for b in built}
+    assert seen == ({(i, v, v) for i, v in asked} if versioned else set()), report["versions_seen"]
+    assert report["warnings"] == []
 
 
 def _ordered_items(templates: Templates, instrument_id: str, role: str) -> list[Item]:
@@ -453,9 +493,9 @@ def _chosen_names(f: _XlsField, codes, choices, templates: Templates, lang: str)
     return names
 
 
-def test_xlsform_roundtrips_through_a_kobotoolbox_csv_export(templates, tmp_path):
-    folder, built = _cohort(tmp_path, templates, "kobo", Kobo)
-    _ingest_and_check(folder, templates, built)
+def test_xlsform_roundtrips_through_a_kobotoolbox_csv_export(versions, tmp_path):
+    folder, built = _cohort(tmp_path, versions, "kobo", Kobo)
+    _ingest_and_check(folder, versions, built)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -487,7 +527,7 @@ class _LsQuestion:
     type: str
     text: str
     subquestions: list[tuple[str, str]]
-    answers: list[tuple[str, str]]
+    answers: list[tuple[int, str, str]]  # (scale: 0, or 1 for an Array dual scale's second, code, text)
 
 
 def _read_limesurvey(path: Path) -> tuple[str, int, list[_LsQuestion]]:
@@ -506,11 +546,20 @@ def _read_limesurvey(path: Path) -> tuple[str, int, list[_LsQuestion]]:
         elif r["class"] == "SQ":
             questions[-1].subquestions.append((r["name"], r["text"]))
         elif r["class"] == "A":
-            questions[-1].answers.append((r["name"], r["text"]))
+            questions[-1].answers.append((int(r["type/scale"] or 0), r["name"], r["text"]))
     return base, groups, questions
 
 
 class LimeSurvey:
+    """The response export, plus the Array dual scale of now/then pairs (version 2).
+
+    An Array dual scale (type ``1``) exports one column per sub-question and scale, headed
+    ``NT1[ugen1][1]`` (the first scale: the current item, coded as the sub-question) and
+    ``NT1[ugen1][2]`` (the second: its retrospective item), each holding the answer code of its scale
+    (LimeSurvey's ``viewHelper::getFieldCode``: question code, ``[sub-question]``, ``[scale id + 1]``;
+    the manual's "Question type - Array dual scale": "the answers are stored separately for each scale").
+    """
+
     fmt, suffix = "limesurvey", ".txt"
 
     @staticmethod
@@ -522,35 +571,46 @@ class LimeSurvey:
         base, pages, questions = _read_limesurvey(form)
         assert base == lang
         items = _ordered_items(templates, instrument_id, role)
-        asked = [q for q in questions if q.code not in (PARTICIPANT_CODE, VERSION_FIELD)]
-        assert [q.code for q in asked] == [i.id for i in items], "question codes are the item ids"
+        then_of = {i.then_of: i.id for i in items if i.then_of}
+        # (header, item id, scale of the answer codes, question), one per exported column
+        columns: list[tuple[str, str, int, _LsQuestion]] = []
+        for q in questions:
+            if q.type == "1":
+                for sq, _ in q.subquestions:
+                    columns.append((f"{q.code}[{sq}][1]", sq, 0, q))
+                    columns.append((f"{q.code}[{sq}][2]", then_of[sq], 1, q))
+            elif q.type == "M":
+                columns += [(f"{q.code}[{sq}]", q.code, 0, q) for sq, _ in q.subquestions]
+            else:
+                columns.append((q.code, q.code, 0, q))
+        asked = list(dict.fromkeys(c[1] for c in columns if c[1] not in (PARTICIPANT_CODE, VERSION_FIELD)))
+        assert asked == [i.id for i in items], "every item has its column(s), in form order"
         rng = np.random.default_rng(_seed("ls-meta", instrument_id, role))
         header = ["id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp"]
-        for q in questions:
-            header += [f"{q.code}[{sq}]" for sq, _ in q.subquestions] if q.type == "M" else [q.code]
-        rows = [header]
+        rows = [header + [c[0] for c in columns]]
         for n, s in enumerate(submissions, start=1):
             stamp = s.submitted.strftime("%Y-%m-%d %H:%M:%S")
             row = [str(n), stamp, str(pages), lang, str(int(rng.integers(10**8, 2 * 10**9)))]
             row += [s.started.strftime("%Y-%m-%d %H:%M:%S"), stamp]
-            for q in questions:
-                if q.code == PARTICIPANT_CODE:
+            for name, item_id, scale_id, q in columns:
+                if item_id == PARTICIPANT_CODE:
                     row.append(s.person.participant_id)
                     continue
                 if q.type == "*":
                     row.append(q.text)  # the equation's value: the literal version text
                     continue
-                answer = s.answers.get(q.code)
-                scale = templates.scale_of(templates.items[q.code])
+                answer = s.answers.get(item_id)
+                scale = templates.scale_of(templates.items[item_id])
                 if q.type == "M":
                     picked = {_label(scale, c, lang) for c in answer} if answer is not None else set()  # type: ignore[union-attr]
                     assert picked <= {t for _, t in q.subquestions}, q.code
-                    row += ["Y" if text in picked else "" for _, text in q.subquestions]
+                    option = name.removeprefix(f"{q.code}[").removesuffix("]")
+                    row.append("Y" if dict(q.subquestions)[option] in picked else "")
                 elif answer is None:
                     row.append("")
-                elif q.type == "L":
+                elif q.type in ("L", "1"):
                     label = _label(scale, answer, lang)  # type: ignore[arg-type]
-                    (code,) = [c for c, text in q.answers if text == label]
+                    (code,) = [c for k, c, text in q.answers if k == scale_id and text == label]
                     row.append(code)
                 else:
                     row.append(str(answer))
@@ -560,9 +620,9 @@ class LimeSurvey:
         path.write_bytes(b"\xef\xbb\xbf" + (buffer.getvalue() + "\n").encode("utf-8"))
 
 
-def test_limesurvey_structure_roundtrips_through_a_limesurvey_response_export(templates, tmp_path):
-    folder, built = _cohort(tmp_path, templates, "limesurvey", LimeSurvey)
-    _ingest_and_check(folder, templates, built)
+def test_limesurvey_structure_roundtrips_through_a_limesurvey_response_export(versions, tmp_path):
+    folder, built = _cohort(tmp_path, versions, "limesurvey", LimeSurvey)
+    _ingest_and_check(folder, versions, built)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -613,12 +673,22 @@ class GoogleForms:
         sandbox.mkdir()
         built = _run_script(form.read_text(encoding="utf-8"), sandbox)
         columns = _headers(built)  # (CSV header, question, grid row or None), in form order
-        items = _ordered_items(templates, instrument_id, role)
         first, *asked = columns
         assert first[1]["setTitle"] == PARTICIPANT_CODE_TEXT[lang]
-        pairs = list(zip(items, asked, strict=True))
-        for item, (_, question, row) in pairs:
-            assert (row if row is not None else question["setTitle"]) == item.wording(role, lang), item.id
+        assert len({h for h, _, _ in columns}) == len(columns), "every header is unique"
+        # Each column answers the first item not yet matched whose statement it shows: the columns are
+        # in form order, which puts version 2's then-items after their current items' grid; a version 1
+        # then-item repeats its current item's statement and comes after it.
+        unmatched = _ordered_items(templates, instrument_id, role)
+        pairs = []
+        for column in asked:
+            _, question, row = column
+            statement = row if row is not None else question["setTitle"]
+            item = next((i for i in unmatched if i.wording(role, lang) == statement), None)
+            assert item is not None, f"no item reads {statement!r}"
+            unmatched.remove(item)
+            pairs.append((item, column))
+        assert not unmatched, [i.id for i in unmatched]
 
         def cell(item: Item, question: dict, answer: object) -> str:
             if answer is None:
@@ -656,9 +726,9 @@ class GoogleForms:
 
 
 @needs_node
-def test_apps_script_form_roundtrips_through_a_google_forms_csv_download(templates, tmp_path):
-    folder, built = _cohort(tmp_path, templates, "google-forms", GoogleForms)
-    _ingest_and_check(folder, templates, built)
+def test_apps_script_form_roundtrips_through_a_google_forms_csv_download(versions, tmp_path):
+    folder, built = _cohort(tmp_path, versions, "google-forms", GoogleForms)
+    _ingest_and_check(folder, versions, built, versioned=False)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -769,7 +839,7 @@ class Qualtrics:
         for d in embedded:
             columns.append((d["Field"], d["Field"], json.dumps({"ImportId": d["Field"]}), ("embedded", d)))
         tags = [c[0] for c in columns if c[3][0] != "embedded"]
-        assert tags == [PARTICIPANT_CODE, *items], "export tags are the participant code and the item ids"
+        assert tags[0] == PARTICIPANT_CODE and sorted(tags[1:]) == sorted(items), "tags are the item ids"
 
         def cell(s: Submission, how: tuple) -> str:
             if how[0] == "embedded":
@@ -826,6 +896,6 @@ class Qualtrics:
         path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
-def test_qsf_roundtrips_through_a_qualtrics_csv_export(templates, tmp_path):
-    folder, built = _cohort(tmp_path, templates, "qualtrics", Qualtrics)
-    _ingest_and_check(folder, templates, built)
+def test_qsf_roundtrips_through_a_qualtrics_csv_export(versions, tmp_path):
+    folder, built = _cohort(tmp_path, versions, "qualtrics", Qualtrics)
+    _ingest_and_check(folder, versions, built)

@@ -8,6 +8,7 @@ import pytest
 
 from evaluation.formats import PLATFORMS, layout_for, platform
 from evaluation.formats.values import decode, encode, parse_number
+from evaluation.survey import pinned
 
 
 def _table(layout, n=6, seed=1):
@@ -76,9 +77,11 @@ def test_every_platform_reads_back_what_it_wrote(templates, tmp_path, name, inst
 
 @pytest.mark.parametrize("name", ["google-forms", "ms-forms"])
 def test_retrospective_items_share_their_statement_and_read_back_apart(templates, tmp_path, name):
-    # Google Forms puts the statement in two grids with different titles ("Title [statement]");
-    # Microsoft Forms' Likert columns repeat the statement alone, told apart by order.
-    layout = layout_for(templates, "followup", "adept", "sv")
+    # Version 1 repeats the statement word for word in its then-items. Google Forms puts it in two
+    # grids with different titles ("Title [statement]"); Microsoft Forms' Likert columns repeat the
+    # statement alone, told apart by order.
+    v1 = pinned(templates, {"baseline": "1.0.0", "followup": "1.0.0"})
+    layout = layout_for(v1, "followup", "adept", "sv")
     shape = platform(name)
     headers = shape.item_headers(layout)
     then = next(c for c in layout.columns if c.item.then_of)

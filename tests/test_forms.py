@@ -14,9 +14,12 @@ from pyxform.xls2xform import convert
 from evaluation.forms import FORMATS, export
 from evaluation.forms.codebook import codebook
 from evaluation.forms.fields import LANGUAGE_NAMES
-from evaluation.survey import PARTICIPANT_CODE, VERSION_FIELD
+from evaluation.survey import PARTICIPANT_CODE, VERSION_FIELD, pinned
 
 from .conftest import SHARED
+
+V1 = {"baseline": "1.0.0", "followup": "1.0.0"}
+"""The versions a cohort that started before version 2 pinned: its forms must still export."""
 
 COMBINATIONS = [
     (instrument, role, lang)
@@ -47,6 +50,26 @@ def test_xlsform_converts_with_pyxform(templates, tmp_path, instrument, role, la
     assert settings["version"] == templates.instrument(instrument).version
 
 
+@pytest.mark.parametrize("instrument", ["baseline", "followup"])
+@pytest.mark.parametrize("role", ["mentor", "adept"])
+def test_version_1_forms_still_export(templates, tmp_path, instrument, role):
+    """A cohort that pinned version 1 gets version 1's forms, whatever the current version is."""
+    cohort = pinned(templates, V1)
+    v1 = templates.instrument(instrument, "1.0.0")
+    assert templates.instrument(instrument).version != "1.0.0", "version 1 is no longer the current one"
+    expected = [PARTICIPANT_CODE, VERSION_FIELD, *[i.id for i in v1.items_for(role)]]
+    path = export(cohort, instrument, "xlsform", tmp_path / "form.xlsx", role=role, lang="sv")
+    assert "<h:html" in convert(xlsform=str(path), validate=False, pretty_print=False).xform
+    survey = _sheet_rows(path, "survey")
+    assert [r["name"] for r in survey if r["type"] not in ("begin_group", "end_group", "note")] == expected
+    assert next(r["calculation"] for r in survey if r["name"] == VERSION_FIELD) == f"'{instrument} 1.0.0'"
+    assert _sheet_rows(path, "settings")[0]["version"] == "1.0.0"
+    path = export(cohort, instrument, "limesurvey", tmp_path / "ls.txt", role=role, lang="sv")
+    questions = [r for r in _limesurvey_rows(path) if r["class"] == "Q" and r["language"] == "sv"]
+    assert [q["name"] for q in questions] == expected, "version 1 has no now/then arrays"
+    assert questions[1]["text"] == f"{instrument} 1.0.0"
+
+
 def test_xlsform_uses_role_specific_wording(templates, tmp_path):
     item = next(i for i in templates.instrument("baseline").items if i.perception_of)
     texts = {}
@@ -58,20 +81,42 @@ def test_xlsform_uses_role_specific_wording(templates, tmp_path):
     assert texts["mentor"] == item.wording("mentor", "sv") != texts["adept"]
 
 
-def test_xlsform_choices_carry_every_scale_code(templates, tmp_path):
-    path = export(templates, "baseline", "xlsform", tmp_path / "f.xlsx", role="adept")
+@pytest.mark.parametrize("instrument", ["baseline", "followup"])
+def test_xlsform_choices_carry_every_scale_code(templates, tmp_path, instrument):
+    path = export(templates, instrument, "xlsform", tmp_path / "f.xlsx", role="adept")
     choices = _sheet_rows(path, "choices")
-    used = {templates.scale_of(i).id for i in templates.instrument("baseline").items_for("adept")}
+    used = {templates.scale_of(i).id for i in templates.instrument(instrument).items_for("adept")}
+    # A choice read as a missing answer ("Kan inte bedöma", code 9) is still offered to respondents:
+    # the form lists every choice, not only the scale's positions (`Scale.codes`).
+    assert any(templates.scales[s].missing_codes for s in used), "no scale with a missing choice to check"
     for scale_id in used:
         scale = templates.scales[scale_id]
         if scale.has_choices:
-            codes = [r["name"] for r in choices if r["list_name"] == scale_id]
-            assert codes == [str(c) for c in scale.codes]
+            rows = [r for r in choices if r["list_name"] == scale_id]
+            assert [r["name"] for r in rows] == [str(c.code) for c in scale.choices]
+            assert [r["label::Svenska (sv)"] for r in rows] == [c.label.sv for c in scale.choices]
+        else:
+            assert not [r for r in choices if r["list_name"] == scale_id]
 
 
 def _limesurvey_rows(path: Path) -> list[dict]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def _limesurvey_questions(rows: list[dict], language: str) -> list[tuple[dict, list[dict], list[dict]]]:
+    """Each question of `language` with the sub-question (SQ) and answer (A) rows that follow it."""
+    out: list[tuple[dict, list[dict], list[dict]]] = []
+    for row in rows:
+        if row["language"] != language:
+            continue
+        if row["class"] == "Q":
+            out.append((row, [], []))
+        elif row["class"] == "SQ":
+            out[-1][1].append(row)
+        elif row["class"] == "A":
+            out[-1][2].append(row)
+    return out
 
 
 @pytest.mark.parametrize(("instrument", "role", "lang"), COMBINATIONS)
@@ -84,12 +129,38 @@ def test_limesurvey_structure(templates, tmp_path, instrument, role, lang):
     other = "en" if lang == "sv" else "sv"
     assert settings["additional_languages"] == other
     items = templates.instrument(instrument).items_for(role)
+    then_of = {i.then_of: i for i in items if i.then_of}
     for language in (lang, other):
-        questions = [r for r in rows if r["class"] == "Q" and r["language"] == language]
-        assert [q["name"] for q in questions] == [PARTICIPANT_CODE, VERSION_FIELD] + [i.id for i in items]
-        texts = {q["name"]: q["text"] for q in questions}
-        for item in items:
-            assert texts[item.id] == item.wording(role, language)
+        questions = _limesurvey_questions(rows, language)
+        # Every item is a question of its own, or (a current item and its retrospective item with its
+        # own wording) one sub-question of an Array dual scale (type 1): its answers on the first
+        # scale are the current item's, on the second the retrospective item's.
+        covered = []
+        for question, subquestions, answers in questions:
+            if question["type/scale"] != "1":
+                covered.append(question["name"])
+                item = templates.items.get(question["name"])
+                if item is None:
+                    continue
+                assert question["text"] == item.wording(role, language)
+                scale = templates.scale_of(item)
+                offered = subquestions if scale.type == "multiple" else answers
+                assert [(r["name"], r["text"]) for r in offered] == [
+                    (f"c{c.code}" if scale.type == "multiple" else str(c.code), c.label[language])
+                    for c in scale.choices
+                ], item.id
+                continue
+            assert subquestions, question["name"]
+            for sub in subquestions:
+                current, then = templates.items[sub["name"]], then_of[sub["name"]]
+                assert then.then_of == current.id and current.has_then_wording
+                assert sub["text"] == current.wording(role, language)
+                covered += [current.id, then.id]
+                for scale_id, item in enumerate((current, then)):
+                    assert [(r["name"], r["text"]) for r in answers if r["type/scale"] == str(scale_id)] == [
+                        (str(c.code), c.label[language]) for c in templates.scale_of(item).choices
+                    ], item.id
+        assert covered == [PARTICIPANT_CODE, VERSION_FIELD] + [i.id for i in items]
     # The translated copy has exactly the same rows in the same order.
     base = [(r["class"], r["name"]) for r in rows if r["language"] == lang and r["class"] != "G"]
     copy = [(r["class"], r["name"]) for r in rows if r["language"] == other and r["class"] != "G"]
@@ -149,7 +220,7 @@ def test_limesurvey_answers_follow_their_question(templates, tmp_path):
             scale = templates.scale_of(current)
             assert scale.has_choices
             code = row["name"].removeprefix("c")
-            assert int(code) in scale.codes
+            assert int(code) in [c.code for c in scale.choices]
 
 
 class _Page(HTMLParser):
@@ -195,16 +266,29 @@ def test_codebook_lists_every_item_of_every_instrument(templates, tmp_path):
         assert f"| {item_id} |" in markdown
     with (tmp_path / "codebook.csv").open(encoding="utf-8") as handle:
         assert {r["item_id"] for r in csv.DictReader(handle)} == every
-    row = table.set_index("item_id").loc[templates.instrument("baseline").items[0].id]
-    assert "baseline 1.0.0" in row["instruments"] and "followup" in row["instruments"]
+    baseline, followup = templates.instrument("baseline"), templates.instrument("followup")
+    both = next(i.id for i in baseline.items if i.id in {f.id for f in followup.items})
+    row = table.set_index("item_id").loc[both]
+    assert row["instruments"] == f"baseline {baseline.version}, followup {followup.version}"
+
+
+def test_codebook_of_a_cohort_on_version_1_lists_the_version_1_items(templates):
+    table = codebook(pinned(templates, V1)).set_index("item_id")
+    asked = {i.id for v in ("baseline", "followup") for i in templates.instrument(v, "1.0.0").items}
+    assert asked <= set(table.index)
+    assert table.loc["igu1", "instruments"] == "baseline 1.0.0, followup 1.0.0"
+    assert table.loc["igu1then", "then_of"] == "igu1"
+    assert "ugen1" not in table.index, "a version 2 item is no item of a version 1 cohort"
 
 
 def test_codebook_value_labels_and_reverse_keys(templates):
     table = codebook(templates, "baseline").set_index("item_id")
     reverse = {i for c in templates.constructs.values() for i in c.scoring.reverse if i in table.index}
     assert reverse and set(table.index[table["reverse"]]) == reverse
-    agree_item = next(i for i in table.index if table.loc[i, "scale"] == "agree5")
-    assert table.loc[agree_item, "values_sv"].startswith("1 = ")
+    opinion_item = next(i for i in table.index if table.loc[i, "scale"] == "opinion5")
+    values = table.loc[opinion_item, "values_sv"]
+    assert values.startswith("1 = Tar helt avstånd; ")
+    assert values.endswith("; 9 = Kan inte bedöma"), "the missing choice is listed with its code"
 
 
 def test_csv_template_has_canonical_columns(templates, tmp_path):

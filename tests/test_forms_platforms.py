@@ -28,9 +28,11 @@ from evaluation.survey import (
     PARTICIPANT_CODE,
     PARTICIPANT_CODE_TEXT,
     VERSION_FIELD,
+    Instrument,
     Templates,
     Text,
     load_templates,
+    pinned,
     version_tag,
 )
 from evaluation.survey.questions import form_sections
@@ -174,6 +176,32 @@ def _headers(built: dict) -> list[tuple[str, dict, str | None]]:
     return out
 
 
+def _check_form_order(instrument: Instrument, role: str, placed: list[tuple[int, str]]) -> None:
+    """Check the (question number, item id) of a platform form's columns, in form order.
+
+    Every item of `role` has one column. The items come in form order, except a retrospective item with
+    its own past-tense wording (`Item.has_then_wording` on its current item): it is in a question of
+    its own after the question holding its current item, with only such retrospective questions
+    between the two.
+    """
+    items = instrument.items_for(role)
+    worded = {i.id for i in items if i.then_of and instrument.item(i.then_of).has_then_wording}
+    ids = [item_id for _, item_id in placed]
+    assert sorted(ids) == sorted(i.id for i in items), "one column per item"
+    assert [i for i in ids if i not in worded] == [i.id for i in items if i.id not in worded]
+    assert [i for i in ids if i in worded] == [i.id for i in items if i.id in worded]
+    question = dict((item_id, number) for number, item_id in placed)
+    holds = {}
+    for number, item_id in placed:
+        holds.setdefault(number, set()).add(item_id)
+    for then in worded:
+        current = instrument.item(then).then_of
+        assert question[then] > question[current], f"{then} must follow {current}"
+        assert holds[question[then]] <= worded, f"{then} shares a question with a current item"
+        between = range(question[current] + 1, question[then])
+        assert all(holds.get(n, set()) <= worded for n in between), f"{then} is away from {current}"
+
+
 def _check_google_form(templates: Templates, built: dict, instrument_id: str, role: str, lang: str) -> None:
     instrument = templates.instrument(instrument_id)
     assert version_tag(instrument) in built["form"]["name"]
@@ -195,12 +223,22 @@ def _check_google_form(templates: Templates, built: dict, instrument_id: str, ro
     assert len(set(headers)) == len(headers), "two columns of the download would have one header"
     items = instrument.items_for(role)
     assert len(columns) == 1 + len(items), "one column per item, plus the participant code"
+    # Each column is the first item not yet placed whose statement it shows (a version 1 retrospective
+    # item shares its current item's wording and comes after it).
+    unplaced = list(items)
+    placed: list[tuple[int, str]] = []
     where: dict[str, tuple[str, dict]] = {}
-    for item, (header, question, row) in zip(items, columns[1:], strict=True):
-        scale = templates.scale_of(item)
-        wording = item.wording(role, lang)
-        assert (row if row is not None else question["setTitle"]) == wording, item.id
+    for header, question, row in columns[1:]:
+        statement = row if row is not None else question["setTitle"]
+        item = next((i for i in unplaced if i.wording(role, lang) == statement), None)
+        assert item is not None, f"no item reads {statement!r}"
+        unplaced.remove(item)
+        placed.append((next(n for n, q in enumerate(built["items"]) if q is question), item.id))
         where[item.id] = (header, question)
+    _check_form_order(instrument, role, placed)
+    for item in items:
+        header, question = where[item.id]
+        scale = templates.scale_of(item)
         labels = [c.label[lang] for c in scale.choices]
         kind = question["type"]
         if kind == "grid":
@@ -232,8 +270,14 @@ def _check_google_form(templates: Templates, built: dict, instrument_id: str, ro
             header, question = where[item.id]
             source_header, source_question = where[item.then_of]
             assert header != source_header
-            assert question["type"] == "grid", f"{item.id}: a retrospective item belongs in a grid"
             assert question is not source_question and question["setTitle"] != source_question.get("setTitle")
+            if instrument.item(item.then_of).has_then_wording:  # version 2: "Innan programmet"
+                assert item.wording(role, lang) != instrument.item(item.then_of).wording(role, lang)
+                then_title = {"sv": "Innan programmet", "en": "Before the program"}[lang]
+                if question["type"] == "grid":
+                    assert question["setTitle"] == then_title, item.id
+            else:  # version 1: the same statement, told apart by its own grid's title
+                assert question["type"] == "grid", f"{item.id}: a retrospective item belongs in a grid"
 
 
 @pytest.mark.parametrize(("instrument", "role", "lang"), COMBINATIONS)
@@ -258,10 +302,14 @@ def test_apps_script_builds_the_form(templates, tmp_path, instrument, role, lang
 
 
 @needs_node
-def test_followup_then_items_have_their_own_grid(templates, tmp_path):
-    path = export(templates, "followup", "google-apps-script", tmp_path / "f.gs", role="mentor", lang="sv")
+def test_version_1_followup_then_items_have_their_own_grid(templates, tmp_path):
+    """Version 1's then-items repeat their item's wording in a section of their own (pinned 1.0.0)."""
+    v1 = pinned(templates, {"baseline": "1.0.0", "followup": "1.0.0"})
+    assert v1.instrument("followup").version == "1.0.0"
+    path = export(v1, "followup", "google-apps-script", tmp_path / "f.gs", role="mentor", lang="sv")
     built = _run_script(path.read_text(encoding="utf-8"), tmp_path)
-    section = next(s for s in templates.instrument("followup").sections if s.id == "looking_back")
+    _check_google_form(v1, built, "followup", "mentor", "sv")
+    section = next(s for s in v1.instrument("followup").sections if s.id == "looking_back")
     grid = next(q for q in built["items"] if q["type"] == "grid" and q["setTitle"] == section.intro["sv"])
     assert grid["setRows"] == [i.wording("mentor", "sv") for i in section.items]
     headers = [h for h, _, _ in _headers(built)]
@@ -383,6 +431,7 @@ def _check_qsf(templates: Templates, document: dict, instrument_id: str, role: s
 
     order = [el["QuestionID"] for f in shown for el in blocks[f["ID"]]["BlockElements"]]
     tags: list[str] = []
+    placed: list[tuple[int, str]] = []
     headers: list[str] = []
     located: dict[str, tuple[str, str]] = {}
     items = {i.id: i for i in instrument.items_for(role)}
@@ -406,11 +455,13 @@ def _check_qsf(templates: Templates, document: dict, instrument_id: str, role: s
             for (_, row), member in zip(rows, members, strict=True):
                 assert html.unescape(row["Display"]) == member.wording(role, lang)
                 tags.append(member.id)
+                placed.append((order.index(qid), member.id))
                 headers.append(f"{text.strip()} - {member.wording(role, lang)}")
                 located[member.id] = (qid, headers[-1])
             answers = _ordered(payload, "Answers", "AnswerOrder")
+            # Every choice is offered, a missing one ("Kan inte bedöma", 9) too, recoded to its code.
             assert [html.unescape(a["Display"]) for _, a in answers] == [c.label[lang] for c in scale.choices]
-            assert [payload["RecodeValues"][k] for k, _ in answers] == [str(c) for c in scale.codes]
+            assert [payload["RecodeValues"][k] for k, _ in answers] == [str(c.code) for c in scale.choices]
             assert (forced == "ON") == all(m.required for m in members)
             continue
         tag = payload["DataExportTag"]
@@ -422,6 +473,7 @@ def _check_qsf(templates: Templates, document: dict, instrument_id: str, role: s
             continue
         item = items[tag]
         located[item.id] = (qid, headers[-1])
+        placed.append((order.index(qid), item.id))
         scale = templates.scale_of(item)
         assert text.strip().startswith(item.wording(role, lang))
         assert (forced == "ON") is item.required, item.id
@@ -432,7 +484,7 @@ def _check_qsf(templates: Templates, document: dict, instrument_id: str, role: s
             assert payload["Selector"] == expected, item.id
             choices = _ordered(payload, "Choices", "ChoiceOrder")
             assert [html.unescape(c["Display"]) for _, c in choices] == [c.label[lang] for c in scale.choices]
-            assert [payload["RecodeValues"][k] for k, _ in choices] == [str(c) for c in scale.codes]
+            assert [payload["RecodeValues"][k] for k, _ in choices] == [str(c.code) for c in scale.choices]
         elif scale.type in ("integer", "decimal"):
             settings = payload["Validation"]["Settings"]
             assert (payload["QuestionType"], settings["ContentType"]) == ("TE", "ValidNumber")
@@ -440,7 +492,9 @@ def _check_qsf(templates: Templates, document: dict, instrument_id: str, role: s
             assert float(settings["ValidNumber"]["Max"]) == scale.max
         else:
             assert payload["QuestionType"] == "TE"
-    assert tags == [PARTICIPANT_CODE, *items], "export tags are the item ids, in form order"
+    assert tags[0] == PARTICIPANT_CODE, "the participant code comes first"
+    assert len(tags) == len(set(tags)), "an export tag repeats"
+    _check_form_order(instrument, role, placed)  # the item ids, in form order
     assert len(set(headers)) == len(headers), "two columns would share the text row"
     for item in items.values():
         if item.then_of and item.then_of in located:
@@ -456,24 +510,39 @@ def test_qsf_structure(templates, tmp_path, instrument, role, lang):
     assert document["SurveyEntry"]["SurveyLanguage"] == lang.upper()
 
 
-def test_qsf_matrix_exports_item_ids_and_codes(templates, tmp_path):
-    path = export(templates, "followup", "qsf", tmp_path / "f.qsf", role="mentor", lang="sv")
+def _qsf_questions(templates: Templates, instrument_id: str, tmp_path: Path) -> list[dict]:
+    path = export(templates, instrument_id, "qsf", tmp_path / "f.qsf", role="mentor", lang="sv")
     document = json.loads(path.read_text(encoding="utf-8"))
-    matrices = [
-        e["Payload"]
-        for e in document["SurveyElements"]
-        if e["Element"] == "SQ" and e["Payload"]["QuestionType"] == "Matrix"
-    ]
+    _check_qsf(templates, document, instrument_id, "mentor", "sv")
+    return [e["Payload"] for e in document["SurveyElements"] if e["Element"] == "SQ"]
+
+
+def test_qsf_matrix_exports_item_ids_and_codes(templates, tmp_path):
+    questions = _qsf_questions(templates, "followup", tmp_path)
+    matrices = [q for q in questions if q["QuestionType"] == "Matrix"]
+    looking_back = next(m for m in matrices if "ugen1then" in m["ChoiceDataExportTags"].values())
+    current = next(m for m in matrices if "ugen1" in m["ChoiceDataExportTags"].values())
+    assert looking_back["QuestionText"] != current["QuestionText"]
+    assert looking_back["RecodeValues"] == {"1": "1", "2": "2", "3": "3", "4": "4", "5": "5"}
+    assert [a["Display"] for a in looking_back["Answers"].values()][-1] == "Stämde helt"
+    # "Kan inte bedöma" is offered, and exported as its own code 9 (which ingest reads as missing).
+    opinion = next(m for m in matrices if "meta1" in m["ChoiceDataExportTags"].values())
+    assert opinion["RecodeValues"] == {"1": "1", "2": "2", "3": "3", "4": "4", "5": "5", "6": "9"}
+    assert opinion["Answers"]["6"]["Display"] == "Kan inte bedöma"
+    recprog = next(q for q in questions if q["DataExportTag"] == "recprog2")
+    assert recprog["Selector"] == "SAHR"
+    assert recprog["RecodeValues"]["1"] == "0" and recprog["RecodeValues"]["11"] == "10"
+
+
+def test_qsf_of_version_1_exports_its_looking_back_matrix(templates, tmp_path):
+    v1 = pinned(templates, {"followup": "1.0.0"})
+    questions = _qsf_questions(v1, "followup", tmp_path)
+    matrices = [q for q in questions if q["QuestionType"] == "Matrix"]
     looking_back = next(m for m in matrices if "igu1then" in m["ChoiceDataExportTags"].values())
     current = next(m for m in matrices if "igu1" in m["ChoiceDataExportTags"].values())
     assert looking_back["QuestionText"] != current["QuestionText"]
-    assert looking_back["RecodeValues"] == {"1": "1", "2": "2", "3": "3", "4": "4", "5": "5"}
-    recprog = next(
-        e["Payload"]
-        for e in document["SurveyElements"]
-        if e["Element"] == "SQ" and e["Payload"]["DataExportTag"] == "recprog"
-    )
-    assert recprog["Selector"] == "SAHR"
+    assert looking_back["RecodeValues"] == current["RecodeValues"] == {str(n): str(n) for n in range(1, 6)}
+    recprog = next(q for q in questions if q["DataExportTag"] == "recprog")
     assert recprog["RecodeValues"]["1"] == "0" and recprog["RecodeValues"]["11"] == "10"
 
 

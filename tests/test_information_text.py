@@ -281,7 +281,8 @@ def test_confidentiality_is_said_only_when_the_cohort_says_it(templates, tmp_pat
 
 
 def test_v1_introductions_lose_only_their_superseded_sentences(templates):
-    for instrument in templates.instruments.values():
+    for instrument_id in templates.instruments:
+        instrument = templates.instrument(instrument_id, "1.0.0")
         for lang in ("sv", "en"):
             intro = instrument.intro[lang]
             kept = without_superseded(intro)
@@ -289,6 +290,21 @@ def test_v1_introductions_lose_only_their_superseded_sentences(templates):
             assert not re.search(r"minst fem|at least five|återkoppling|feedback", kept), instrument.id
             assert kept and intro.startswith(kept.split(". ")[0]), "the first sentence stays"
             assert set(kept.split()) <= set(intro.split()), "nothing added"
+
+
+def test_v2_introductions_promise_no_confidentiality_and_address_no_other_role(templates):
+    # Issue 12, findings 7 and 8: what respondents are promised comes from cohort.yml only, and a
+    # role's form never speaks to the other role.
+    for instrument_id in ("baseline", "followup"):
+        instrument = templates.instrument(instrument_id, "2.0.0")
+        for lang in ("sv", "en"):
+            assert not CONFIDENTIAL.search(instrument.intro[lang]), instrument_id
+            for role in instrument.roles:
+                for section in instrument.sections:
+                    seen = section.for_role(role)
+                    text = f"{seen.title[lang]} {seen.intro[lang] if seen.intro else ''}"
+                    assert not CONFIDENTIAL.search(text)
+                    assert not re.search(r"Är du (mentor|adept)|If you are a|mentor eller adept", text), text
 
 
 def test_shared_is_refused_unless_the_instrument_announces_it(templates, tmp_path):

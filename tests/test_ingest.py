@@ -205,7 +205,7 @@ def test_explicit_mapping_labels_role_mismatch_and_email_linking(templates, tmp_
     adept = roster.loc[roster["role"] == "adept", "participant_id"].iloc[0]
     table.loc[0, "participantcode"] = adept  # an adept in the mentor file
     table.loc[1, "participantcode"] = ""  # no code: linked by e-mail below
-    table = table.rename(columns={"igu1": "Fråga 1 (egen rubrik)"})
+    table = table.rename(columns={"ugen1": "Fråga 1 (egen rubrik)"})
     table.insert(1, "submittedat_email", "")
     table = table.rename(columns={"submittedat_email": "Email"})
     mentor = roster.set_index("participant_id")
@@ -216,7 +216,7 @@ def test_explicit_mapping_labels_role_mismatch_and_email_linking(templates, tmp_
     config = yaml.safe_load((folder / "cohort.yml").read_text(encoding="utf-8"))
     for source in config["sources"]:
         if source["file"] == path.name:
-            source["columns"] = {"Fråga 1 (egen rubrik)": "igu1"}
+            source["columns"] = {"Fråga 1 (egen rubrik)": "ugen1"}
     (folder / "cohort.yml").write_text(
         yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8"
     )
@@ -224,7 +224,7 @@ def test_explicit_mapping_labels_role_mismatch_and_email_linking(templates, tmp_
     mine = next(s for s in report["sources"] if s["file"] == path.name)
     assert mine["reasons"] == {"role_mismatch": 1}
     long = pd.read_parquet(_processed(folder, "responses.parquet"))
-    assert "igu1" in set(long["item"])
+    assert "ugen1" in set(long["item"])
     assert mine["rows_accepted"] == mine["rows_read"] - 1
 
 
@@ -246,10 +246,10 @@ def test_quarantine_detail_never_carries_an_identifier(templates, tmp_path):
     synthesize(folder, templates, pairs=6, agencies=2, seed=3, fmt="generic")
     path = _source_file(folder, "baseline", "adept")
     table = pd.read_csv(path, dtype=str)
-    table.loc[0, "igu1"] = "ring mig 070-123 45 67 eller mejla a.b@example.se"
+    table.loc[0, "ugen1"] = "ring mig 070-123 45 67 eller mejla a.b@example.se"
     table.to_csv(path, index=False)
     ingest_cohort(folder, templates)
     quarantine = _quarantine(folder)
-    detail = quarantine.loc[quarantine["column"] == "igu1", "detail"].iloc[0]
-    assert quarantine.loc[quarantine["column"] == "igu1", "kind"].iloc[0] == "invalid_value"
+    detail = quarantine.loc[quarantine["column"] == "ugen1", "detail"].iloc[0]
+    assert quarantine.loc[quarantine["column"] == "ugen1", "kind"].iloc[0] == "invalid_value"
     assert "@" not in detail and "45 67" not in detail and "[borttaget]" in detail

@@ -19,6 +19,7 @@ from evaluation.cli import app
 from evaluation.errors import IngestError
 from evaluation.ingest import ingest_cohort
 from evaluation.ingest.run import SUGGESTED_FILE, check_cohort
+from evaluation.survey import pinned
 
 from .realshapes import SourceSpec, google_forms_csv, make_people, make_responses, ms_forms_xlsx, write_cohort
 
@@ -64,10 +65,10 @@ def test_check_lists_every_problem_at_once_suggests_columns_and_writes_nothing(t
     assert not (folder / "processed" / "responses.parquet").exists()  # nothing was written
     suggested = (folder / SUGGESTED_FILE).read_text(encoding="utf-8")
     mapping = yaml.safe_load(suggested)
-    assert mapping[typo] == "wvmeaning"  # the closest item of the typo column
+    assert mapping[typo] == "wvmeaning2"  # the closest item of the typo column
     # Pasting the reviewed suggestion (and ignoring the admin column) makes the source map completely.
     config = yaml.safe_load((folder / "cohort.yml").read_text(encoding="utf-8"))
-    config["sources"][0]["columns"] = {typo: "wvmeaning"}
+    config["sources"][0]["columns"] = {typo: "wvmeaning2"}
     missing = check_cohort(folder, templates).problems["baseline_mentor.csv"]
     assert any("Kontrollerad av" in p for p in missing)
     config["sources"][0]["ignore"] = ["Kontrollerad av"]
@@ -129,15 +130,19 @@ def _ms_forms_followup(tmp_path, templates, *, reorder: bool):
 
 
 def test_twins_map_by_order_in_form_order_and_are_refused_when_reordered(tmp_path, templates):
-    folder, responses = _ms_forms_followup(tmp_path, templates, reorder=False)
+    # Version 1 repeats the statement word for word in its then-items: twin headers in MS Forms.
+    # (Version 2's then-items have their own past-tense wording, so its headers never repeat.)
+    v1 = pinned(templates, {"baseline": "1.0.0", "followup": "1.0.0"})
+    folder, responses = _ms_forms_followup(tmp_path, v1, reorder=False)
     ingest_cohort(folder, templates)
     data = pd.read_parquet(folder / "processed" / "responses.parquet")
-    item = next(i for i in templates.instrument("followup").items_for("adept") if i.then_of)
+    assert set(data["version"]) == {"1.0.0"}
+    item = next(i for i in v1.instrument("followup").items_for("adept") if i.then_of)
     answered = [r for r in responses if r.answers.get(item.id) is not None]
     assert answered
     got = data[data["item"] == item.id].set_index("source_row")["value"]
     assert sorted(got.tolist()) == sorted(float(r.answers[item.id]) for r in answered)
-    folder, _ = _ms_forms_followup(tmp_path, templates, reorder=True)
+    folder, _ = _ms_forms_followup(tmp_path, v1, reorder=True)
     with pytest.raises(IngestError) as caught:
         ingest_cohort(folder, templates)
     message = str(caught.value)

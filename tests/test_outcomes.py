@@ -162,13 +162,15 @@ def test_convergence_and_program_experience(cohort, templates):
     _, _, scores, _ = cohort
     gaps = outcomes.convergence(scores).set_index("construct")
     pairs = outcomes.pair_change(scores)
-    complete = pairs[(pairs["construct"] == "tech_use") & (pairs["note"] == "")]
-    assert gaps.loc["tech_use", "pairs"] == len(complete)
-    assert gaps.loc["tech_use", "convergence"] == pytest.approx(
+    complete = pairs[(pairs["construct"] == "tech_understanding") & (pairs["note"] == "")]
+    assert gaps.loc["tech_understanding", "pairs"] == len(complete)
+    assert gaps.loc["tech_understanding", "convergence"] == pytest.approx(
         complete["gap_pre"].abs().mean() - complete["gap_post"].abs().mean()
     )
     assert (
-        gaps.loc["tech_use", "ci_low"] < gaps.loc["tech_use", "convergence"] < gaps.loc["tech_use", "ci_high"]
+        gaps.loc["tech_understanding", "ci_low"]
+        < gaps.loc["tech_understanding", "convergence"]
+        < gaps.loc["tech_understanding", "ci_high"]
     )
     experience = outcomes.program_experience(scores, templates).set_index(["construct", "role"])
     assert experience.loc[("relationship_quality", "adept"), "n"] > 100

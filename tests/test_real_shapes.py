@@ -361,8 +361,8 @@ def test_an_explicit_mapping_of_two_columns_onto_one_item_is_refused_naming_both
         for header, item in google_forms_columns(templates, templates.instrument("baseline"), "mentor", "sv")
         if item is not None
     )
-    first, second = columns["igu1"], columns["igu2"]
-    mapping = {"columns": {first: "igu1", second: "igu1"}}
+    first, second = columns["ugen1"], columns["ugen2"]
+    mapping = {"columns": {first: "ugen1", second: "ugen1"}}
     list_sources(folder, [SourceSpec("baseline", "mentor", name, mapping)])
     with pytest.raises(EvaluationError) as caught:
         ingest_cohort(folder, templates)

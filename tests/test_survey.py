@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -74,12 +75,17 @@ def test_perception_items_pair_with_self_items_and_differ_by_role(templates):
         assert item.wording("mentor", "sv") != item.wording("adept", "sv")
 
 
-def test_followup_has_retrospective_items_for_key_constructs(templates):
-    followup = templates.instrument("followup")
+@pytest.mark.parametrize("version", ["1.0.0", "2.0.0"])
+def test_followup_has_retrospective_items_for_key_constructs(templates, version):
+    followup = templates.instrument("followup", version)
+    asked = {i.id for i in followup.items}
     then_items = {i.then_of for i in followup.items if i.then_of}
-    for construct in templates.constructs.values():
-        if construct.key:
-            assert set(construct.scoring.items) <= then_items, construct.id
+    keys = [c for c in templates.constructs.values() if c.key]
+    assert keys
+    for construct in keys:
+        current = set(construct.scoring.items) & asked
+        assert current, (construct.id, version)
+        assert current <= then_items, construct.id
 
 
 def test_item_ids_are_valid_platform_codes(templates):
@@ -311,3 +317,54 @@ def test_citations_state_what_they_support_where_the_review_found_them_misapplie
         for reference in construct.references:
             if "Howard" in (reference.cite if isinstance(reference, Reference) else reference):
                 assert isinstance(reference, Reference) and "not make" in reference.uses
+
+
+# Issue 12, findings 7 and "What to build" 5: one defined term per group in every role's form,
+# "mentee" (never the false friend "adept") in English. The forbidden variants are the ones the
+# methodologist's review (../shared/instrument-review.md, §2.3) found in version 1.
+OTHER_TERMS = re.compile(
+    r"yngre kollegor|unga kollegor|seniora kollegor|unga sökande|äldre medarbetare|yngre medarbetare"
+    r"|kollegor i den andra generationen|\bunga\b(?! medarbetare| och seniora medarbetare)",
+    re.IGNORECASE,
+)
+DEFINED = {"unga medarbetare": "29 år eller yngre", "seniora medarbetare": "lång erfarenhet av arbetslivet"}
+
+
+def _form_texts(templates, instrument, role: str, lang: str) -> list[str]:
+    texts = [instrument.intro[lang]]
+    for section in instrument.sections:
+        if not any(role in i.roles for i in section.items):
+            continue
+        seen = section.for_role(role)
+        texts += [seen.title[lang], seen.intro[lang] if seen.intro else ""]
+        for item in section.items:
+            if role in item.roles:
+                texts.append(item.wording(role, lang))
+                texts.append(item.hint[lang] if item.hint else "")
+                scale = templates.scale_of(item)
+                texts += [c.label[lang] for c in scale.choices]
+    return texts
+
+
+@pytest.mark.parametrize("instrument_id", ["baseline", "followup"])
+@pytest.mark.parametrize("role", ["mentor", "adept"])
+def test_v2_forms_use_one_defined_term_per_group_and_mentee_in_english(templates, instrument_id, role):
+    instrument = templates.instrument(instrument_id, "2.0.0")
+    swedish = " ".join(_form_texts(templates, instrument, role, "sv"))
+    assert not OTHER_TERMS.search(swedish), OTHER_TERMS.search(swedish)
+    first = instrument.sections[0].for_role(role).intro["sv"]
+    for term, definition in DEFINED.items():
+        if term in swedish:
+            assert term in first and definition in first, (term, "is defined in the first section")
+    english = " ".join(_form_texts(templates, instrument, role, "en"))
+    assert not re.search(r"\badepts?\b", english, re.IGNORECASE)
+    if role == "adept":
+        assert "mentor" in english
+    else:
+        assert "mentee" in english
+
+
+def test_v1_forms_still_say_what_they_said(templates):
+    # The released version 1 is kept word for word; the rules above apply from version 2.
+    v1 = templates.instrument("followup", "1.0.0")
+    assert OTHER_TERMS.search(" ".join(_form_texts(templates, v1, "adept", "sv")))

@@ -140,7 +140,8 @@ def survey_list(
 ) -> None:
     """Lista instrument, versioner, frågor och minuter / List instruments, versions, items, minutes.
 
-    One row per instrument x version x role: the number of items the role answers (retrospective
+    One row per instrument x version (every released version kept, and the current one) x role: the
+    number of items the role answers (retrospective
     items included) and the estimated minutes (typical seconds per kind of question plus reading the
     introductions; the rule is documented in evaluation.survey.burden). With --format json: a list of
     {"instrument", "version", "role", "items", "minutes"}.
@@ -151,7 +152,8 @@ def survey_list(
     templates = _templates(surveys)
     rows = [
         (instrument, burden(templates, instrument, role))
-        for instrument in templates.instruments.values()
+        for instrument_id in templates.instruments
+        for instrument in (templates.instrument(instrument_id, v) for v in templates.versions(instrument_id))
         for role in instrument.roles
     ]
     if fmt == ListFormat.json:
@@ -224,7 +226,7 @@ def survey_export(
     ] = None,
     surveys: SurveysOption = None,
 ) -> None:
-    """Exportera ett formulär / Export a form for a survey platform, print or the codebook.
+    r"""Exportera ett formulär / Export a form for a survey platform, print or the codebook.
 
     Formats: xlsform (ODK/Kobo), limesurvey (TSV structure), html (printable), codebook (Markdown and
     CSV), csv-template (empty response file with the canonical columns), google-apps-script (a script
@@ -234,7 +236,7 @@ def survey_export(
     what, controller, purpose, legal basis, retention, rights, contact) and ends with a thank-you.
     With --cohort DIR the text comes from DIR/cohort.yml (also min_group_size and pair_feedback);
     without it, and for texts cohort.yml does not set, the form shows placeholders such as
-    [personuppgiftsansvarig].
+    "\[personuppgiftsansvarig]" (the controller).
     """
     from evaluation.forms import export
 
@@ -430,6 +432,14 @@ def synth(
     force: Annotated[
         bool, typer.Option("--force", help="Ersätt en syntetisk kohort / replace a synthetic cohort.")
     ] = False,
+    survey_version: Annotated[
+        str | None,
+        typer.Option(
+            "--survey-version",
+            help="Släppt version av baseline- och uppföljningsenkäten / released version of the baseline "
+            "and follow-up surveys to answer, e.g. 1.0.0 (default: the current version).",
+        ),
+    ] = None,
     surveys: SurveysOption = None,
 ) -> None:
     """Skapa en syntetisk kohort med känd sanning / Generate a synthetic cohort with known truth.
@@ -452,9 +462,10 @@ def synth(
             mess=mess,
             start=start,
             force=force,
+            versions=({"baseline": survey_version, "followup": survey_version} if survey_version else None),
         )
-    except ValueError as exc:
-        _fail(str(exc), code=2)
+    except (ValueError, KeyError) as exc:
+        _fail(str(exc).strip("'\""), code=2)
     files = len(truth["sources"])
     out.print(
         f"Skapade / created {folder}: {pairs} par / pairs, {agencies} myndigheter / agencies, "

@@ -30,6 +30,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from evaluation.disclosure import DisclosurePolicy
 from evaluation.errors import EvaluationError
+from evaluation.outcomes import beliefs_with_partner
 from evaluation.survey import Templates, content_hash
 
 if TYPE_CHECKING:
@@ -338,26 +339,12 @@ def pair_accuracy(responses: pd.DataFrame, templates: Templates) -> pd.DataFrame
         neither member's answers.
     """
     columns = ["pair_id", "wave", "accuracy", "n_values"]
-    links = {i.id: i.perception_of for i in templates.items.values() if i.perception_of}
-    if not links or responses.empty:
-        return pd.DataFrame(columns=columns)
-    wanted = set(links) | set(links.values())
-    data = responses.loc[
-        responses["wave"].isin(WAVES) & responses["value"].notna() & responses["item"].isin(wanted),
-        ["pair_id", "role", "wave", "item", "value"],
-    ]
-    beliefs = data[data["item"].isin(links)]
-    beliefs = beliefs.assign(value_id=beliefs["item"].map(links))
-    own = data[data["item"].isin(set(links.values()))]
-    partner = own.assign(role=own["role"].map({"mentor": "adept", "adept": "mentor"}))
-    partner = partner.rename(columns={"item": "value_id", "value": "value_partner"})
-    merged = beliefs.merge(
-        partner[["pair_id", "role", "wave", "value_id", "value_partner"]],
-        on=["pair_id", "role", "wave", "value_id"],
-    )
+    merged = beliefs_with_partner(responses, templates)
     if merged.empty:
         return pd.DataFrame(columns=columns)
-    merged["error"] = (merged["value"].astype(float) - merged["value_partner"].astype(float)).abs()
+    merged = merged.assign(
+        error=(merged["value"].astype(float) - merged["value_partner"].astype(float)).abs()
+    )
     per_member = merged.groupby(["pair_id", "role", "wave"], sort=False)["error"].agg(["mean", "size"])
     per_member = per_member[per_member["size"] >= MIN_PERCEIVED_VALUES].reset_index()
     per_pair = per_member.groupby(["pair_id", "wave"], sort=True).agg(
@@ -578,8 +565,9 @@ def write_feedback(data: CohortData, out_dir: Path, lang: str = "sv") -> list[Pa
 
     # One computation per cohort: scores at the two waves, the reference means, the formatted rows.
     scores = data.scores
+    shown = {c.id for c in templates.constructs.values() if not c.cohort_only}
     scores = scores.loc[
-        scores["wave"].isin(WAVES) & scores["score"].notna() & scores["construct"].isin(templates.constructs),
+        scores["wave"].isin(WAVES) & scores["score"].notna() & scores["construct"].isin(shown),
         ["pseudonym", "pair_id", "role", "construct", "wave", "score"],
     ]
     if scores.empty:

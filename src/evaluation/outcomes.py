@@ -18,6 +18,7 @@ from evaluation.survey import Templates
 __all__ = [
     "OTHER_AGENCIES",
     "attrition",
+    "beliefs_with_partner",
     "by_agency",
     "change_model",
     "cohort_change",
@@ -107,9 +108,9 @@ def cohort_change(
             {"construct": construct, "role": role, **_change_row(wide[first], wide[second], confidence)}
         )
     table = pd.DataFrame(rows).reindex(columns=["construct", "role", *CHANGE_FIELDS, "note"])
+    table["p_adj"] = np.nan
     if table.empty:
         return table
-    table["p_adj"] = np.nan
     for _, group in table.groupby("role"):
         table.loc[group.index, "p_adj"] = adjust_pvalues(group["p"].astype(float), method)
     return table
@@ -216,12 +217,56 @@ def program_experience(scores: pd.DataFrame, instruments: Templates) -> pd.DataF
     return table.rename(columns={"count": "n", "std": "sd"})
 
 
+def beliefs_with_partner(responses: pd.DataFrame, instruments: Templates) -> pd.DataFrame:
+    """Set each belief about the partner's (or the other generation's) values beside the partner's answer.
+
+    A perception item (``perception_of``) answered at a wave is compared with the partner's own answer
+    to the item it names at the same wave, or, when the partner was not asked their own values at that
+    wave, at baseline (version 2 asks own work values at baseline only: values are stable over a year).
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        Long responses as ingest writes them (pseudonym, pair_id, role, wave, item, value).
+    instruments : Templates
+        The survey templates (which items are perceptions of which).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per answered belief whose partner answered the value: pseudonym, pair_id, role (the
+        perceiver), wave (of the belief), value_id (the own-value item), value (the belief),
+        value_partner (the partner's own answer).
+    """
+    columns = ["pseudonym", "pair_id", "role", "wave", "value_id", "value", "value_partner"]
+    links = {i.id: i.perception_of for i in instruments.items.values() if i.perception_of}
+    data = responses[
+        responses["wave"].isin(["pre", "post"]) & responses["value"].notna()
+        & responses["item"].isin(set(links) | set(links.values()))
+    ]  # fmt: skip
+    if data.empty or not links:
+        return pd.DataFrame(columns=columns)
+    beliefs = data[data["item"].isin(links)]
+    beliefs = beliefs.assign(value_id=beliefs["item"].map(links))
+    own = data[data["item"].isin(set(links.values()))]
+    partner = own.assign(role=own["role"].map({"mentor": "adept", "adept": "mentor"}))
+    partner = partner.rename(columns={"item": "value_id", "value": "value_partner"})
+    keys = ["pair_id", "role", "value_id"]
+    same = beliefs.merge(partner[[*keys, "wave", "value_partner"]], on=[*keys, "wave"], how="left")
+    baseline = partner.loc[partner["wave"] == "pre", [*keys, "value_partner"]].drop_duplicates(keys)
+    fallback = beliefs.merge(baseline, on=keys, how="left")["value_partner"].to_numpy()
+    same["value_partner"] = same["value_partner"].where(same["value_partner"].notna(), fallback)
+    merged = same[same["value_partner"].notna()]
+    return merged[columns].reset_index(drop=True)
+
+
 def perception_accuracy(responses: pd.DataFrame, instruments: Templates) -> tuple[pd.DataFrame, pd.DataFrame]:
     """How accurately each generation perceives the other's work values, per pair and per cohort.
 
-    For each perception item (``perception_of``), a participant's belief about the other generation
-    is compared with their partner's own answer (pair level) and with the other role's mean answer
-    (cohort level), at baseline (``pre``) and follow-up (``post``).
+    For each perception item (``perception_of``), a participant's belief about the partner (version 2)
+    or the other generation (version 1) is compared with their partner's own answer (pair level, see
+    `beliefs_with_partner`) and with the other role's mean answer at baseline (cohort level), at
+    baseline (``pre``) and follow-up (``post``).
 
     Returns
     -------
@@ -236,12 +281,7 @@ def perception_accuracy(responses: pd.DataFrame, instruments: Templates) -> tupl
     data = responses[responses["wave"].isin(["pre", "post"]) & responses["value"].notna()]
     beliefs = data[data["item"].isin(links)].assign(value_id=lambda d: d["item"].map(links))
     own = data[data["item"].isin(set(links.values()))].rename(columns={"item": "value_id"})
-    partner = own.assign(role=own["role"].map({"mentor": "adept", "adept": "mentor"}))
-    merged = beliefs.merge(
-        partner[["pair_id", "role", "wave", "value_id", "value"]],
-        on=["pair_id", "role", "wave", "value_id"],
-        suffixes=("", "_partner"),
-    )
+    merged = beliefs_with_partner(responses, instruments)
     pairs = []
     for (pair, role, wave), group in merged.groupby(["pair_id", "role", "wave"], sort=True):
         belief, actual = group["value"].astype(float), group["value_partner"].astype(float)

@@ -31,7 +31,7 @@ import seaborn as sns
 from evaluation.cohort import CohortConfig, load_cohort
 from evaluation.disclosure import ALL, OTHER_AGENCIES, Protected, UnprotectedTableError
 from evaluation.scoring import score
-from evaluation.survey import Templates, load_templates
+from evaluation.survey import Templates, load_templates, pinned
 
 __all__ = [
     "OUTPUT_MARK",
@@ -44,6 +44,7 @@ __all__ = [
     "change_table",
     "cohort_change",
     "comments",
+    "comparability_note",
     "construct_name",
     "cost_table",
     "figure",
@@ -53,6 +54,7 @@ __all__ = [
     "load",
     "missing_items",
     "model_table",
+    "not_comparable",
     "paragraph",
     "protect",
     "quarantine_summary",
@@ -99,12 +101,13 @@ def load(cohort_dir: str | Path) -> CohortData:
         raise FileNotFoundError(
             f"{processed / 'responses.parquet'} saknas / is missing: run `evaluation ingest {folder}` first"
         )
-    templates = load_templates()
+    config = load_cohort(folder)
+    templates = pinned(load_templates(), {i: pin.version for i, pin in config.instruments.items()})
     responses = pd.read_parquet(processed / "responses.parquet")
     log_path = processed / "meeting_log.parquet"
     return CohortData(
         folder=folder,
-        config=load_cohort(folder),
+        config=config,
         templates=templates,
         responses=responses,
         scores=score(responses, templates),
@@ -457,11 +460,14 @@ def change_by_agency(data: CohortData) -> Protected:
 
     Hidden agencies keep a row without numbers and are reported together as ``Övriga myndigheter``;
     agency reports and the heatmap are views of this one table, so every agency number is published
-    from a single protected computation.
+    from a single protected computation. Constructs reported for the cohort only
+    (`evaluation.survey.Construct.cohort_only`) are left out.
     """
     from evaluation import outcomes
 
-    table = outcomes.by_agency(data.scores, data.config.disclosure)
+    cohort_only = {c.id for c in data.templates.constructs.values() if c.cohort_only}
+    scores = data.scores[~data.scores["construct"].isin(cohort_only)]
+    table = outcomes.by_agency(scores, data.config.disclosure)
     return protect(table, data, "agency", "construct", "role")
 
 
@@ -616,16 +622,23 @@ def compare(cohort_dirs: list[str | Path]) -> Protected:
 
     loaded = [load(folder) for folder in cohort_dirs]
     pins = [{i: p.version for i, p in data.config.instruments.items()} for data in loaded]
-    shared = shared_items(loaded[0].templates, pins)
+    every = load_templates()
+    shared = shared_items(every, pins)
+    asked = [pinned(every, p).constructs for p in pins]
     tables = []
     for data in loaded:
-        restricted = restrict(data.templates, shared)
+        restricted = restrict(pinned(every, pins[loaded.index(data)]), shared)
         scores = score(data.responses, restricted)
         change = cohort_change(replace(data, templates=restricted, scores=scores))
         frame = change.frame.assign(cohort=data.config.name)
+        most = {
+            c: max(len(a[c].scoring.items) for a in asked if c in a)
+            for c in shared
+            if any(c in a for a in asked)
+        }
         frame["note"] = [
-            _shared_note(shared[c].shared, len(shared[c].items))
-            if c in shared and shared[c].reduced and not hidden
+            _shared_note(shared[c].shared, most[c])
+            if c in shared and len(shared[c].shared) < most.get(c, 0) and not hidden
             else note
             for c, note, hidden in zip(frame["construct"], frame["note"], change.hidden, strict=True)
         ]
@@ -633,6 +646,39 @@ def compare(cohort_dirs: list[str | Path]) -> Protected:
     combined = Protected.concat(tables)
     columns = ["cohort", "construct", "role", "n", "mean_diff", "ci_low", "ci_high", "hedges_gav", "note"]
     return combined.narrow(combined.frame[columns])
+
+
+def not_comparable(cohort_dirs: list[str | Path]) -> list[str]:
+    """Return the ids of constructs some compared cohort was asked but that share no item across them.
+
+    Cohorts that answered different instrument versions are compared on shared items only
+    (`compare`); a construct whose items all changed between the versions (new wording, new scale)
+    cannot be compared at all, and the comparison page says so.
+    """
+    from evaluation.survey.comparability import shared_items
+
+    every = load_templates()
+    pins = [{i: p.version for i, p in load_cohort(Path(d)).instruments.items()} for d in cohort_dirs]
+    asked = set().union(*(pinned(every, p).constructs for p in pins))
+    shared = shared_items(every, pins)
+    return sorted(c for c in asked if c in shared and not shared[c].shared)
+
+
+def comparability_note(cohort_dirs: list[str | Path], lang: str) -> Shown:
+    """Display which constructs cannot be compared because the cohorts share none of their items."""
+    missing = not_comparable(cohort_dirs)
+    if not missing:
+        return paragraph(
+            "Alla områden som kohorterna besvarade jämförs.",
+            "Every topic the cohorts answered is compared.",
+            lang,
+        )
+    names = ", ".join(load_templates().constructs[c].name[lang] for c in missing)
+    return paragraph(
+        f"Kan inte jämföras, eftersom frågorna byttes ut mellan enkätversionerna: {names}.",
+        f"Cannot be compared, because the items changed between the survey versions: {names}.",
+        lang,
+    )
 
 
 def _shared_note(shared: tuple[str, ...], total: int) -> str:

@@ -15,9 +15,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from evaluation.survey import Templates
+from evaluation.survey import Templates, pinned
 
-__all__ = ["RESPONSE_COLUMNS", "item_statistics", "score"]
+__all__ = ["RESPONSE_COLUMNS", "as_answered", "item_statistics", "score"]
 
 RESPONSE_COLUMNS = ["pseudonym", "pair_id", "agency", "role", "instrument", "wave", "item", "value"]
 """Columns `score` and `item_statistics` need in the long responses."""
@@ -31,6 +31,28 @@ def _check(responses: pd.DataFrame) -> None:
     missing = [c for c in RESPONSE_COLUMNS if c not in responses.columns]
     if missing:
         raise ValueError(f"responses lack the columns {missing}; expected {RESPONSE_COLUMNS}")
+
+
+def as_answered(responses: pd.DataFrame, templates: Templates) -> Templates:
+    """Return the templates as the responses' instrument versions ask them (`evaluation.survey.pinned`).
+
+    Ingest records the version each response answered (column ``version``); a construct that lists
+    the items of several versions then expects only the items that version asked. Responses without
+    the column are scored with `templates` as given.
+
+    Raises
+    ------
+    ValueError
+        If one instrument's responses carry more than one version (a cohort answers one version).
+    """
+    if "version" not in responses.columns or responses.empty:
+        return templates
+    versions = responses.groupby("instrument", observed=True)["version"].unique()
+    mixed = {i: sorted(map(str, v)) for i, v in versions.items() if len(v) > 1}
+    if mixed:
+        raise ValueError(f"responses mix instrument versions {mixed}; a cohort answers one version each")
+    pins = {str(i): str(v[0]) for i, v in versions.items() if str(i) in templates.instruments}
+    return pinned(templates, pins)
 
 
 def _item_table(templates: Templates) -> pd.DataFrame:
@@ -64,7 +86,7 @@ def score(responses: pd.DataFrame, instruments: Templates) -> pd.DataFrame:
         Long responses as ingest writes them (`RESPONSE_COLUMNS` at least).
     instruments : Templates
         The survey templates: construct membership, reverse keys, scales, the minimum share of
-        items answered.
+        items answered; read as the responses' versions ask them (`as_answered`).
 
     Returns
     -------
@@ -80,6 +102,7 @@ def score(responses: pd.DataFrame, instruments: Templates) -> pd.DataFrame:
         If `responses` lacks a required column.
     """
     _check(responses)
+    instruments = as_answered(responses, instruments)
     items = _item_table(instruments)
     data = responses.merge(items, on="item", how="inner")
     data = data[data["value"].notna()].copy()

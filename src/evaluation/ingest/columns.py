@@ -292,9 +292,12 @@ def plan_columns(
     then_of = {i.then_of.lower(): i for i in items if i.then_of}
     blocks: dict[str, frozenset[str]] = {}
     for section in instrument.sections:
-        texts = {normalise(section.title[lang]) for lang in ("sv", "en")}
-        if section.intro is not None:
-            texts |= {normalise(section.intro[lang]) for lang in ("sv", "en")}
+        texts: set[str] = set()
+        for reader in roles:
+            seen = section.for_role(reader)
+            texts |= {normalise(seen.title[lang]) for lang in ("sv", "en")}
+            if seen.intro is not None:
+                texts |= {normalise(seen.intro[lang]) for lang in ("sv", "en")}
         for item in section.items:
             blocks[item.id] = frozenset(texts)
     by_text: dict[str, list[_Candidate]] = {}

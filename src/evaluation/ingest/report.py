@@ -136,8 +136,16 @@ def build_report(
         if pin is None or pin.version != version:
             warnings.append(f"{tag}: not the version pinned in cohort.yml ({pin.version if pin else 'none'})")
     for instrument_id, pin in sorted(config.instruments.items()):
-        current = templates.instruments.get(instrument_id)
-        if current is not None and content_hash(templates, current) != pin.sha256:
+        if instrument_id not in templates.instruments:
+            continue
+        try:
+            # The pinned version (the current one or a kept release), not the current one: a cohort
+            # on version 1 is not "changed" because version 2 exists.
+            answered = templates.instrument(instrument_id, pin.version)
+        except KeyError:
+            warnings.append(f"{instrument_id}: version {pin.version} pinned in cohort.yml is not kept")
+            continue
+        if content_hash(templates, answered) != pin.sha256:
             warnings.append(
                 f"{instrument_id}: the templates have changed since the cohort pinned {pin.version}"
             )

@@ -11,7 +11,8 @@ the toolkit but `evaluation.errors`, so that forms (`evaluation.forms`), platfor
 - `evaluation.survey.versioning`: content hashes, released versions, `release`;
 - `evaluation.survey.columns`: the metadata columns beside the items (participant code, version);
 - `evaluation.survey.questions`: a role's sections and how a form groups items into grids;
-- `evaluation.survey.notices`: what forms announce the partner will see.
+- `evaluation.survey.notices`: what forms announce the partner will see;
+- `evaluation.survey.comparability`: the items a cohort (`pinned`) or several cohorts share.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from evaluation.survey.columns import (
     VERSION_FIELD,
     version_tag,
 )
+from evaluation.survey.comparability import pinned
 from evaluation.survey.load import check_templates, default_surveys_dir, load_templates, packaged_surveys_dir
 from evaluation.survey.model import (
     LANGUAGES,
@@ -62,6 +64,7 @@ __all__ = [
     "default_surveys_dir",
     "load_templates",
     "packaged_surveys_dir",
+    "pinned",
     "release",
     "version_tag",
 ]

@@ -111,7 +111,8 @@ def burden(templates: Templates, instrument: Instrument, role: str, lang: str = 
     seconds = sum(seconds_for(item, templates.scale_of(item)) for item in items)
     words = _words(instrument.intro[lang])
     for section in instrument.sections:
-        if any(role in item.roles for item in section.items) and section.intro is not None:
-            words += _words(section.intro[lang])
+        intro = section.intro_for(role)
+        if any(role in item.roles for item in section.items) and intro is not None:
+            words += _words(intro[lang])
     seconds += 60 * words / READING_WORDS_PER_MINUTE
     return Burden(instrument.id, instrument.version, role, len(items), round(seconds / 60, 1))

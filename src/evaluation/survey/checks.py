@@ -2,7 +2,8 @@
 
 Items are defined once, in the item bank, and instruments list their ids. Constructs and items must
 agree on membership and reverse keys, because scoring reads one and forms show the other; an item about
-the other generation must sit in the same instrument as the item it is compared with.
+the partner (or the other generation) must be compared with an item some instrument asks (from version
+2, own work values are asked at baseline only and beliefs about the partner at both waves).
 
 Retrospective ("then") items with their own past-tense wording (``then_text``, version 2) follow
 stricter rules in every instrument that has one: each then-item sits in the same section as its
@@ -55,6 +56,14 @@ def _check_instrument(
                 )
             )
         for link, target in (("then_of", item.then_of), ("perception_of", item.perception_of)):
+            if link == "perception_of" and target is not None and target not in ids:
+                # A belief about the partner's values may be compared with the partner's answer in
+                # another instrument (own values are asked at baseline only from version 2).
+                elsewhere = any(
+                    target in {i.id for i in other.items} for other in templates.instruments.values()
+                )
+                if elsewhere:
+                    continue
             if target is not None and target not in ids:
                 problems.append(
                     Problem(
@@ -290,15 +299,57 @@ def _check_constructs(templates: Templates, problems: list[Problem]) -> None:
                     f"found {sorted(types)}",
                 )
             )
-        if construct.scoring.method in ("mean", "profile") and len(scale_ids) > 1:
+        ranges = {
+            (templates.scales[s].type, templates.scales[s].codes) for s in scale_ids if s in templates.scales
+        }
+        if construct.scoring.method in ("mean", "profile", "single") and len(ranges) > 1:
             problems.append(
                 Problem(
                     path,
                     construct.id,
-                    f"frågorna har olika skalor {sorted(map(str, scale_ids))}",
-                    f"the items use different scales {sorted(map(str, scale_ids))}; a mean needs one scale",
+                    f"frågorna har skalor med olika koder {sorted(map(str, scale_ids))}",
+                    f"the items use scales with different codes {sorted(map(str, scale_ids))}; scores "
+                    "must be on one range in every version",
                 )
             )
+    for instrument in templates.instruments.values():
+        _check_construct_versions(templates, instrument, problems)
+
+
+def _check_construct_versions(templates: Templates, instrument: Instrument, problems: list[Problem]) -> None:
+    """Within one instrument, a construct's items share one scale, and a one-item construct asks one item."""
+    path = templates.directory / "instruments" / f"{instrument.id}.yml"
+    asked: dict[str, list[Item]] = {}
+    for item in instrument.items:
+        if item.construct and item.then_of is None:
+            asked.setdefault(item.construct, []).append(item)
+    for construct_id, items in asked.items():
+        construct = templates.constructs.get(construct_id)
+        if construct is None:
+            continue
+        for role in instrument.roles:
+            mine = [i for i in items if role in i.roles]
+            scales = sorted({str(i.scale) for i in mine})
+            if construct.scoring.method in ("mean", "profile") and len(scales) > 1:
+                problems.append(
+                    Problem(
+                        path,
+                        construct_id,
+                        f"frågorna i konstruktet har olika skalor {scales} för {role}",
+                        f"the construct's items use different scales {scales} for {role}; a mean needs one "
+                        "scale",
+                    )
+                )
+            if construct.scoring.method not in ("mean", "profile") and len(mine) > 1:
+                problems.append(
+                    Problem(
+                        path,
+                        construct_id,
+                        f"ett konstrukt med en fråga ställer {[i.id for i in mine]} till {role}",
+                        f"a one-item ({construct.scoring.method}) construct asks {[i.id for i in mine]} of "
+                        f"{role}; an instrument asks one of its items",
+                    )
+                )
 
 
 def _check_retrospective(templates: Templates, problems: list[Problem]) -> None:

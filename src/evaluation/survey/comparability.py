@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from evaluation.survey.model import Templates
 
-__all__ = ["Shared", "items_asked", "restrict", "shared_items"]
+__all__ = ["Shared", "items_asked", "pinned", "restrict", "shared_items"]
 
 
 @dataclass(frozen=True)
@@ -102,3 +102,43 @@ def restrict(templates: Templates, shared: Mapping[str, Shared]) -> Templates:
         for item_id, item in templates.items.items()
     }
     return templates.model_copy(update={"constructs": constructs, "items": items})
+
+
+def pinned(templates: Templates, pins: Mapping[str, str]) -> Templates:
+    """Return the templates as a cohort that pinned `pins` sees them.
+
+    Each pinned instrument is replaced by its pinned version (``templates.instrument(id)`` then returns
+    it), and every construct is scored on the items those versions ask: a construct that lists the
+    items of several versions (``intergen_understanding`` lists ``igu1`` ... of version 1 and
+    ``ugen1`` ... of version 2) expects only the ones the cohort was asked, and a construct none of the
+    instruments asks is left out. Scoring, the synthetic generator and the reports of a cohort all read
+    the templates through this function.
+
+    Parameters
+    ----------
+    templates : Templates
+        All templates, with every released version kept (``templates.archive``).
+    pins : mapping
+        Instrument id to the version the cohort uses (cohort.yml ``instruments``); instruments not
+        pinned keep their current version.
+
+    Returns
+    -------
+    Templates
+
+    Raises
+    ------
+    KeyError
+        If a pinned version is neither the current version nor a kept release.
+    """
+    instruments = {
+        instrument_id: templates.instrument(instrument_id, pins.get(instrument_id))
+        for instrument_id in templates.instruments
+    }
+    view = templates.model_copy(update={"instruments": instruments})
+    asked = items_asked(view, {i: inst.version for i, inst in instruments.items()})
+    shared = {}
+    for construct in view.constructs.values():
+        items = tuple(construct.scoring.items)
+        shared[construct.id] = Shared(construct.id, items, tuple(i for i in items if i in asked))
+    return restrict(view, shared)

@@ -219,7 +219,7 @@ def _resolve(spec: InstrumentSpec, bank: dict[str, Item], path: Path, problems: 
                         "the item is not defined in items.yml",
                     )
                 )
-        sections.append(Section(id=section.id, title=section.title, intro=section.intro, items=tuple(items)))
+        sections.append(Section(**section.model_dump(exclude={"items"}), items=tuple(items)))
     return Instrument(
         id=spec.id,
         version=spec.version,

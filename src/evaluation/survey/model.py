@@ -147,6 +147,11 @@ class Scoring(_Model):
     ``mean``: mean of the items (reverse-keyed items flipped) when at least ``min_answered`` of them
     are answered; ``profile``: a set of single-item values analysed item by item (work values);
     ``single``, ``choice``, ``number``, ``text``: one item reported as it is.
+
+    A construct lists its items in every instrument version: an instrument asks one item of a
+    ``single`` (``choice``, ``number``, ``text``) construct, and a version whose wording or scale
+    changed lists its new item beside the old one (`evaluation.survey.checks`). A cohort scores the
+    items its pinned versions ask (`Templates.pinned`).
     """
 
     method: Literal["mean", "profile", "single", "choice", "number", "text"]
@@ -160,8 +165,6 @@ class Scoring(_Model):
             raise ValueError("an item is listed twice")
         if self.method in ("mean", "profile") and len(self.items) < 3:
             raise ValueError(f"a {self.method} construct needs at least three items")
-        if self.method not in ("mean", "profile") and len(self.items) != 1:
-            raise ValueError(f"a {self.method} construct has exactly one item")
         stray = sorted(set(self.reverse) - set(self.items))
         if stray:
             raise ValueError(f"reverse-keyed items {stray} are not among the construct's items")
@@ -200,6 +203,12 @@ class Construct(_Model):
     references: tuple[str | Reference, ...] = Field(min_length=1)
     """The literature the construct draws on: a citation, or a citation with what it is used for."""
     key: bool = False
+    cohort_only: bool = False
+    """Whether the construct is reported for the whole cohort only: never per agency, pair or person.
+
+    Meta-stereotypes (beliefs about how the other group sees one's own) describe groups, not a
+    person or a partner; `evaluation.outcomes.by_agency` and the feedback pages leave them out.
+    """
     sensitive: bool = False
     """Whether a person's score on this construct is shown to nobody but that person.
 
@@ -322,12 +331,33 @@ class Item(_Model):
         return text[lang]
 
 
-class SectionSpec(_Model):
+class _RoleWording(_Model):
+    """A section's title and intro, with their own wording per role where the meaning differs.
+
+    A form is built for one role, so a role-specific form never says "Är du mentor ..." or "din mentor
+    eller adept": ``role_title`` and ``role_intro`` give a role its own title and intro (e.g. "Du och
+    din adept"), as ``role_text`` does for items. Both are part of the content hash only when set, so
+    versions released before they existed keep their hash.
+    """
+
+    title: Text
+    intro: Text | None = None
+    role_title: dict[Role, Text] = Field(default_factory=dict)
+    role_intro: dict[Role, Text] = Field(default_factory=dict)
+
+    def title_for(self, role: str) -> Text:
+        """Return the title `role` reads."""
+        return self.role_title.get(role, self.title)  # type: ignore[call-overload]
+
+    def intro_for(self, role: str) -> Text | None:
+        """Return the intro `role` reads (None when the section has none)."""
+        return self.role_intro.get(role, self.intro)  # type: ignore[call-overload]
+
+
+class SectionSpec(_RoleWording):
     """A section as written in an instrument file: a title and the ids of its items."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: Text
-    intro: Text | None = None
     items: tuple[str, ...] = Field(min_length=1)
 
 
@@ -343,13 +373,21 @@ class InstrumentSpec(_Model):
     sections: tuple[SectionSpec, ...] = Field(min_length=1)
 
 
-class Section(_Model):
+class Section(_RoleWording):
     """A titled group of items, shown as one page or group in a form."""
 
     id: str
-    title: Text
-    intro: Text | None = None
     items: tuple[Item, ...]
+
+    def for_role(self, role: str) -> Section:
+        """Return the section as `role` reads it: the role's own title and intro replace the common ones."""
+        update = {
+            "title": self.title_for(role),
+            "intro": self.intro_for(role),
+            "role_title": {},
+            "role_intro": {},
+        }
+        return self.model_copy(update=update)
 
 
 class Instrument(_Model):

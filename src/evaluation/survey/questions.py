@@ -64,7 +64,7 @@ def form_sections(templates: Templates, instrument: Instrument, role: str) -> li
     for section in instrument.sections:
         items = tuple((i, templates.scale_of(i)) for i in section.items if role in i.roles)
         if items:
-            sections.append(FormSection(section, items))
+            sections.append(FormSection(section.for_role(role), items))
     return sections
 
 

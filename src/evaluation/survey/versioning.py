@@ -71,6 +71,9 @@ def content_hash(templates: Templates, instrument: Instrument) -> str:
         exclude.add("partner_feedback")
     content = instrument.model_dump(mode="json", exclude=exclude)
     for section in content["sections"]:
+        for name in ("role_title", "role_intro"):
+            if not section.get(name):
+                section.pop(name, None)  # hashed only when set: earlier versions keep their hash
         for item in section["items"]:
             # The retrospective wording is content where respondents read it: in the retrospective item,
             # which carries it as its own text and scale. Left out of the item it belongs to, so that

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,7 @@ from evaluation.cohort import (
 )
 from evaluation.errors import CohortError
 from evaluation.formats import PLATFORMS, layout_for, platform
-from evaluation.survey import Templates, content_hash
+from evaluation.survey import Templates, content_hash, pinned
 from evaluation.synth.answers import AnswerSettings, answer_table, meeting_log_table
 from evaluation.synth.mess import FAULT_COLUMN, Source, number_faults, plant_faults
 from evaluation.synth.people import draw_cohort
@@ -104,6 +105,7 @@ def synthesize(
     reliability: float = 0.8,
     attrition: float = 0.15,
     force: bool = False,
+    versions: Mapping[str, str] | None = None,
 ) -> dict:
     """Write a synthetic cohort folder and return its truth.
 
@@ -130,6 +132,9 @@ def synthesize(
         Share of participants who never answer the follow-up (more among the less engaged).
     force : bool
         Replace an existing synthetic cohort in `folder`.
+    versions : mapping, optional
+        Instrument id to the released version to answer (e.g. ``{"baseline": "1.0.0", "followup":
+        "1.0.0"}``); the cohort pins them. Default: every instrument's current version.
 
     Returns
     -------
@@ -155,6 +160,7 @@ def synthesize(
         )
     if not 0 < reliability < 1 or not 0 <= attrition < 1:
         raise ValueError("reliability must be in (0, 1) and attrition in [0, 1)")
+    templates = pinned(templates, versions or {})
     _prepare(folder, force)
     rng = np.random.default_rng(seed)
     settings = AnswerSettings(reliability=reliability)

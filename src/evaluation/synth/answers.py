@@ -52,11 +52,19 @@ COMMENTS = {
         "We talked a lot about AI and digital tools.",
     ],
 }
-ATTRACTION = {
-    "mentor": np.array([0.8, 1.0, 1.0, 0.9, 0.4, 0.5, 0.7, 0.8, 0.7]),
-    "adept": np.array([0.3, 0.8, 1.0, 1.1, 0.3, 0.2, 0.9, 0.5, 0.4]),
+CHOICE_UTILITY = {
+    "attraction_factors": {
+        "mentor": np.array([0.8, 1.0, 1.0, 0.9, 0.4, 0.5, 0.7, 0.8, 0.7]),
+        "adept": np.array([0.3, 0.8, 1.0, 1.1, 0.3, 0.2, 0.9, 0.5, 0.4]),
+    },
+    "attraction_factors2": {
+        "mentor": np.array([0.8, 1.0, 1.0, 0.9, 0.4, 0.6, 0.5, 0.8, 0.7, 0.7]),
+        "adept": np.array([0.3, 0.8, 1.1, 1.1, 0.3, 0.5, 0.3, 0.5, 0.9, 0.4]),
+    },
 }
-"""Utilities of the attraction factors (in scale order) that each role believes attract the young."""
+"""Utilities of the choices (in scale order) of multiple-choice items: what each role believes attracts
+the young. Other multiple-choice items (a checklist of actions) pick up to three of their options at
+random, the last ("Inget av detta") only when none is picked."""
 
 
 @dataclass(frozen=True)
@@ -138,9 +146,16 @@ def _perceived(cohort: Cohort, value_id: str, who, roles, wave, rng) -> np.ndarr
 
 
 def _choose(scale: Scale, role: str, wave: str, rng: np.random.Generator) -> str:
-    utility = ATTRACTION[role]
+    utilities = CHOICE_UTILITY.get(scale.id)
+    if utilities is None:
+        picked = int(rng.integers(0, 4))
+        if picked == 0:
+            return str(scale.codes[-1])
+        chosen = rng.choice(len(scale.codes) - 1, size=picked, replace=False)
+        return ";".join(str(scale.codes[i]) for i in sorted(chosen))
+    utility = utilities[role]
     if role == "adept" and wave == "post":
-        utility = (ATTRACTION["adept"] + ATTRACTION["mentor"]) / 2
+        utility = (utilities["adept"] + utilities["mentor"]) / 2
     noisy = utility[: len(scale.codes)] + rng.gumbel(0, 0.4, len(scale.codes))
     chosen = np.argsort(-noisy)[: scale.max_choices or 3]
     return ";".join(str(scale.codes[i]) for i in sorted(chosen))

@@ -108,6 +108,9 @@ CONSTRUCT_EFFECTS: dict[str, Effects] = {
     "value_coaching": Effects(0.8),
     "recommend_program": Effects(1.2),
     "inspiration_rating": Effects(0.7),
+    "meta_stereotypes": Effects(0.2, 0.0, {"mentor": 0.15, "adept": 0.15}),
+    "tech_understanding": Effects(0.0, 0.3, {"mentor": 0.15, "adept": 0.35}),
+    "attractiveness_understanding": Effects(0.0, 0.4, {"mentor": 0.1, "adept": 0.4}),
 }
 """True effects per construct; constructs not listed have level 0.3 and no gap or change."""
 
@@ -119,8 +122,21 @@ VALUE_EFFECTS: dict[str, tuple[float, float]] = {
     "wvbelong": (0.6, 0.2),
     "wvinfluence": (0.7, -0.15),
     "wvsociety": (0.6, -0.2),
+    # Version 2: the same aspects, flexibility on its own, pay and security apart.
+    "wvmeaning2": (0.9, 0.0),
+    "wvdevelop2": (0.8, 0.35),
+    "wvflex2": (0.7, 0.3),
+    "wvpay2": (0.6, 0.15),
+    "wvsecure2": (0.6, -0.1),
+    "wvbelong2": (0.6, 0.2),
+    "wvinfluence2": (0.7, -0.15),
+    "wvsociety2": (0.6, -0.2),
 }
-"""Work values: (level, mentor minus adept gap) per self item, in latent units."""
+"""Work values: (level, mentor minus adept gap) per self item, in latent units.
+
+Both versions' items are listed; a cohort answers those its pinned versions ask (version 2 asks own
+values at baseline only, and beliefs about the partner at both waves).
+"""
 
 STEREOTYPES: dict[str, dict[str, float]] = {
     # What adepts believe younger colleagues value, before meeting them.
@@ -132,6 +148,14 @@ STEREOTYPES: dict[str, dict[str, float]] = {
         "wvbelong": 0.3,
         "wvinfluence": 0.5,
         "wvsociety": 0.0,
+        "wvmeaning2": 0.2,
+        "wvdevelop2": 1.0,
+        "wvflex2": 1.2,
+        "wvpay2": 0.9,
+        "wvsecure2": 0.2,
+        "wvbelong2": 0.3,
+        "wvinfluence2": 0.5,
+        "wvsociety2": 0.0,
     },
     # What mentors believe senior colleagues value.
     "mentor": {
@@ -142,6 +166,14 @@ STEREOTYPES: dict[str, dict[str, float]] = {
         "wvbelong": 0.2,
         "wvinfluence": 1.0,
         "wvsociety": 0.5,
+        "wvmeaning2": 0.4,
+        "wvdevelop2": 0.0,
+        "wvflex2": -0.2,
+        "wvpay2": 0.8,
+        "wvsecure2": 0.9,
+        "wvbelong2": 0.2,
+        "wvinfluence2": 1.0,
+        "wvsociety2": 0.5,
     },
 }
 """Stereotypes, in latent units, of the other generation's work values."""

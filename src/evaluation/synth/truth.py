@@ -35,6 +35,11 @@ TRUTH_SEED = 20_211
 ROLES = ("mentor", "adept")
 
 
+def _asked(templates: Templates) -> set[str]:
+    """Return the ids of the items the baseline and follow-up surveys (as pinned) ask anyone."""
+    return {i.id for name in ("baseline", "followup") for i in templates.instrument(name).items}
+
+
 def _items_of(templates: Templates, construct_id: str, role: str) -> list:
     construct = templates.constructs[construct_id]
     asked = {i.id for i in templates.instrument("baseline").items_for(role)} & {
@@ -87,23 +92,27 @@ def _reliability(templates: Templates, construct_id: str, reliability: float, n:
 
 def _perception_truth(templates: Templates, n: int, rng: np.random.Generator) -> tuple[list, list]:
     """Return role gaps in work values and perception accuracy before and after, per role."""
-    scale = templates.scale_of(templates.items[next(iter(VALUE_EFFECTS))])
+    asked = _asked(templates)
+    values = {v: effect for v, effect in VALUE_EFFECTS.items() if v in asked}
+    if not values:
+        return [], []
+    scale = templates.scale_of(templates.items[next(iter(values))])
     answers = {}
     latent = {}
     for role in ROLES:
         sign = 0.5 if role == "mentor" else -0.5
         latent[role] = np.column_stack(
-            [lvl + sign * gap + rng.normal(0, VALUE_SD, n) for lvl, gap in VALUE_EFFECTS.values()]
+            [lvl + sign * gap + rng.normal(0, VALUE_SD, n) for lvl, gap in values.values()]
         )
         answers[role] = np.column_stack(
             [
                 ordinal_items(latent[role][:, j], scale, [False], VALUE_ITEM_NOISE, rng)[:, 0]
-                for j in range(len(VALUE_EFFECTS))
+                for j in range(len(values))
             ]
         )
     gaps = [
         {"item": v, "true_mean_diff": float(answers["mentor"][:, j].mean() - answers["adept"][:, j].mean())}
-        for j, v in enumerate(VALUE_EFFECTS)
+        for j, v in enumerate(values)
     ]
     accuracy = []
     for role in ROLES:
@@ -114,7 +123,7 @@ def _perception_truth(templates: Templates, n: int, rng: np.random.Generator) ->
         for wave in ("pre", "post"):
             weight = PERCEPTION_WEIGHT[wave]
             perceived, partner_answer = [], []
-            for j, (value_id, (level, gap)) in enumerate(VALUE_EFFECTS.items()):
+            for j, (value_id, (level, gap)) in enumerate(values.items()):
                 truth = np.full(n, level + sign * gap)
                 partner_latent = latent[other][:, j]
                 if wave == "post":
