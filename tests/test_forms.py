@@ -329,3 +329,24 @@ def test_xlsform_export_is_byte_identical(templates, tmp_path):
     first = export(templates, "baseline", "xlsform", tmp_path / "a.xlsx", role="adept")
     second = export(templates, "baseline", "xlsform", tmp_path / "b.xlsx", role="adept")
     assert first.read_bytes() == second.read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["html", "xlsform", "limesurvey", "qsf", "google-apps-script"])
+def test_english_forms_call_the_adept_a_mentee(templates, tmp_path, fmt):
+    # "adept" is a false friend in English (an expert); the role id stays, the reader sees "mentee".
+    suffix = {
+        "html": ".html",
+        "xlsform": ".xlsx",
+        "limesurvey": ".txt",
+        "qsf": ".qsf",
+        "google-apps-script": ".gs",
+    }
+    path = export(templates, "baseline", fmt, tmp_path / f"f{suffix[fmt]}", role="adept", lang="en")
+    if fmt == "xlsform":
+        text = " ".join(
+            str(c) for row in load_workbook(path).active.iter_rows(values_only=True) for c in row if c
+        )
+        text += " ".join(str(r["form_title"]) for r in _sheet_rows(path, "settings"))
+    else:
+        text = path.read_text(encoding="utf-8-sig")
+    assert "Survey before the program – mentee" in text

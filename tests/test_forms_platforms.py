@@ -205,7 +205,8 @@ def _check_form_order(instrument: Instrument, role: str, placed: list[tuple[int,
 def _check_google_form(templates: Templates, built: dict, instrument_id: str, role: str, lang: str) -> None:
     instrument = templates.instrument(instrument_id)
     assert version_tag(instrument) in built["form"]["name"]
-    assert built["form"]["title"] == f"{instrument.title[lang]} ({role})"
+    reader = {"sv": {"mentor": "mentor", "adept": "adept"}, "en": {"mentor": "mentor", "adept": "mentee"}}
+    assert built["form"]["title"] == f"{instrument.title[lang]} – {reader[lang][role]}"
     assert built["form"]["description"] == intro_text(instrument, lang)
     assert built["form"]["confirmation"] == closing_text(lang), "the thank-you after submitting"
     first = built["items"][0]

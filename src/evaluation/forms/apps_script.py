@@ -56,7 +56,7 @@ import json
 import re
 from pathlib import Path
 
-from evaluation.forms.fields import closing_text, information_for, intro_text
+from evaluation.forms.fields import closing_text, form_title, information_for, intro_text
 from evaluation.survey import PARTICIPANT_CODE_TEXT, Scale, Templates, version_tag
 from evaluation.survey.notices import Information
 from evaluation.survey.questions import (
@@ -163,7 +163,7 @@ def script(
     """Return the Apps Script source that creates `instrument_id` for `role` in `lang`."""
     instrument = templates.instrument(instrument_id)
     information = information_for(instrument, information)
-    title = f"{instrument.title[lang]} ({role})"
+    title = form_title(instrument, role, lang)
     version = version_tag(instrument)
     command = (
         f"evaluation survey export {instrument.id} --role {role} --lang {lang} --format google-apps-script"

@@ -27,7 +27,9 @@ from evaluation.survey.notices import (
 
 __all__ = [
     "LANGUAGE_NAMES",
+    "ROLE_NAMES",
     "closing_text",
+    "form_title",
     "information_for",
     "information_paragraphs",
     "instrument_intro",
@@ -38,6 +40,14 @@ __all__ = [
 
 LANGUAGE_NAMES = {"sv": "Svenska (sv)", "en": "English (en)"}
 """XLSForm language column names, ``label::Svenska (sv)``; the code in brackets is IANA's."""
+
+ROLE_NAMES = {"sv": {"mentor": "mentor", "adept": "adept"}, "en": {"mentor": "mentor", "adept": "mentee"}}
+"""A role as respondents read it: the role id ``adept`` is "mentee" in English ("adept" is a false friend)."""
+
+
+def form_title(instrument: Instrument, role: str, lang: str) -> str:
+    """Return a role's form title, e.g. "Enkät inför programmet – adept", "Survey ... – mentee"."""
+    return f"{instrument.title[lang]} – {ROLE_NAMES[lang][role]}"
 
 
 def information_for(instrument: Instrument, information: Information | None = None) -> Information:

@@ -42,7 +42,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from evaluation.forms.fields import closing_text, information_for, intro_html
+from evaluation.forms.fields import closing_text, form_title, information_for, intro_html
 from evaluation.survey import (
     PARTICIPANT_CODE,
     PARTICIPANT_CODE_TEXT,
@@ -288,7 +288,7 @@ def write(
             _row(
                 **{"class": "SL"},
                 name="surveyls_title",
-                text=f"{instrument.title[language]} ({role})",
+                text=form_title(instrument, role, language),
                 language=language,
             )
         )

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from evaluation.forms.fields import closing_text, information_paragraphs, instrument_intro
+from evaluation.forms.fields import closing_text, form_title, information_paragraphs, instrument_intro
 from evaluation.survey import PARTICIPANT_CODE, PARTICIPANT_CODE_TEXT, Templates
 from evaluation.survey.notices import Information
 from evaluation.survey.questions import NOW_TITLE, PAIR_TITLE, THEN_TITLE, form_sections, segments
@@ -53,7 +53,7 @@ def write(
     html = _ENV.get_template("form.html.j2").render(
         lang=lang,
         role=role,
-        title=f"{instrument.title[lang]} – {role}",
+        title=form_title(instrument, role, lang),
         information_heading=heading,
         information=paragraphs,
         intro=instrument_intro(instrument, lang),
@@ -65,6 +65,6 @@ def write(
         now_title=NOW_TITLE[lang],
         then_title=THEN_TITLE[lang],
         max_choices_text=_MAX_CHOICES[lang],
-        footer=f"{instrument.id} version {instrument.version}",
+        footer=f"{instrument.title[lang]}, version {instrument.version}",
     )
     path.write_text(html, encoding="utf-8")

@@ -77,7 +77,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluation.forms.apps_script import Question, layout
-from evaluation.forms.fields import closing_text, information_for, intro_html
+from evaluation.forms.fields import closing_text, form_title, information_for, intro_html
 from evaluation.survey import (
     PARTICIPANT_CODE,
     PARTICIPANT_CODE_TEXT,
@@ -298,7 +298,7 @@ def qsf(
     information = information_for(instrument, information)
     key = (instrument.id, instrument.version, role, lang)
     build = _Builder(_ident("SV", *key))
-    name = f"{instrument.title[lang]} ({role})"
+    name = form_title(instrument, role, lang)
 
     first = [_description(build, "intro", name, intro_html(instrument, lang, information))]
     first.append(

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evaluation.forms.fields import LANGUAGE_NAMES, closing_text, information_for, intro_text
+from evaluation.forms.fields import LANGUAGE_NAMES, closing_text, form_title, information_for, intro_text
 from evaluation.survey import (
     PARTICIPANT_CODE,
     PARTICIPANT_CODE_TEXT,
@@ -162,7 +162,7 @@ def write(
     settings.append(["form_title", "form_id", "version", "default_language"])
     settings.append(
         [
-            f"{instrument.title[lang]} ({role})",
+            form_title(instrument, role, lang),
             f"{instrument.id}_{role}",
             instrument.version,
             LANGUAGE_NAMES[lang],
