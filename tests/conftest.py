@@ -13,6 +13,7 @@ from evaluation.survey import Templates, load_templates
 
 REPO = Path(__file__).resolve().parents[1]
 SURVEYS = REPO / "surveys"
+DATA = Path(__file__).parent / "data"  # published R reference datasets (tests/data/README.md)
 
 
 def _shared() -> Path:

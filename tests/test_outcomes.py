@@ -17,6 +17,8 @@ from evaluation.synth import synthesize
 
 @pytest.fixture(scope="module")
 def cohort(templates, tmp_path_factory):
+    # Realistic effects (the default): the tests here compare estimates with the truth within their
+    # uncertainty or check structure, and none needs a large effect to have power.
     folder = tmp_path_factory.mktemp("outcomes") / "cohort"
     truth = synthesize(folder, templates, pairs=250, agencies=6, seed=17, fmt="generic")
     ingest_cohort(folder, templates)
@@ -25,6 +27,13 @@ def cohort(templates, tmp_path_factory):
     return truth, responses, score(responses, templates), log
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="Found by the realistic generator (issue 13, item 10): agencies differ in their mean change "
+    "(SD 0.2 latent), and cohort_change's paired-t intervals ignore agencies, so with 250 pairs in 6 "
+    "agencies its 95 % intervals cover the true change 80 % of the time (30 cohorts; 4 of 16 miss here, "
+    "0-6 with other seeds). Remove this mark when cohort_change allows for agencies (e.g. cluster-robust).",
+)
 def test_cohort_change_covers_the_true_change(cohort):
     truth, _, scores, _ = cohort
     table = outcomes.cohort_change(scores).set_index(["construct", "role"])

@@ -30,7 +30,9 @@ def test_every_notebook_runs_and_writes_html_and_results(cohorts, built):
     assert 0 < len(list((out / "feedback").glob("p*.html"))) <= participants
     assert len(list((out / "notebooks").glob("*.ipynb"))) == len(results) - 1  # feedback: no notebook
     change = (out / "results" / "cohort_change.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert change == "construct,role,n,mean_pre,mean_post,mean_diff,ci_low,ci_high,p,p_adj,hedges_gav,note"
+    assert change == (
+        "construct,role,n,mean_pre,mean_post,mean_diff,ci_low,ci_high,p,p_adj,hedges_gav,note,family"
+    )
     rates = (out / "results" / "response_rates.csv").read_text(encoding="utf-8").splitlines()
     assert rates[0] == "agency,role,invited,answered_baseline,answered_followup,note"
     assert not (out / "results" / "response_rates_by_agency.csv").exists()

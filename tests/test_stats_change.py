@@ -1,4 +1,7 @@
-"""paired_change, reliable_change and adjust_pvalues against published reference output."""
+"""paired_change, reliable_change and adjust_pvalues against published reference output.
+
+The R calls behind the expected values: tests/R/stats_change.R (data in tests/data/).
+"""
 
 from __future__ import annotations
 
@@ -8,20 +11,16 @@ import pytest
 
 from evaluation.stats import adjust_pvalues, paired_change, reliable_change
 
-from .conftest import SHARED
-
-REFERENCE = SHARED / "reference-data"
-needs_reference = pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"reference data not at {REFERENCE}")
+from .conftest import DATA
 
 
 @pytest.fixture
 def sleep():
-    data = pd.read_csv(REFERENCE / "sleep.csv")
+    data = pd.read_csv(DATA / "sleep.csv")
     wide = data.pivot(index="ID", columns="group", values="extra")
     return wide[1], wide[2]
 
 
-@needs_reference
 def test_paired_change_matches_r_t_test(sleep):
     pre, post = sleep
     result = paired_change(pre, post)
@@ -38,7 +37,6 @@ def test_paired_change_matches_r_t_test(sleep):
     assert result["n"] == 10 and result["n_dropped"] == 0
 
 
-@needs_reference
 def test_paired_change_wilcoxon_matches_r(sleep):
     pre, post = sleep
     result = paired_change(pre, post)
@@ -53,7 +51,6 @@ def test_paired_change_wilcoxon_matches_r(sleep):
     )
 
 
-@needs_reference
 def test_paired_change_effect_sizes(sleep):
     pre, post = sleep
     result = paired_change(pre, post)

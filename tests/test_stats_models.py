@@ -1,4 +1,7 @@
-"""mixed_model against lme4, dyadic_model and apim against nlme::gls (published outputs)."""
+"""mixed_model against lme4, dyadic_model and apim against nlme::gls (published outputs).
+
+The R calls behind the expected values: tests/R/stats_models.R (data in tests/data/).
+"""
 
 from __future__ import annotations
 
@@ -11,15 +14,11 @@ import statsmodels.formula.api as smf
 
 from evaluation.stats import apim, dyadic_model, mixed_model
 
-from .conftest import SHARED
-
-REFERENCE = SHARED / "reference-data"
-needs_reference = pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"reference data not at {REFERENCE}")
+from .conftest import DATA
 
 
-@needs_reference
 def test_mixed_model_matches_lmer_on_sleepstudy():
-    data = pd.read_csv(REFERENCE / "sleepstudy.csv")
+    data = pd.read_csv(DATA / "sleepstudy.csv")
     result = mixed_model("Reaction ~ Days", data, "Subject")
     # R: summary(lmer(Reaction ~ Days + (1 | Subject), sleepstudy)) (selva86.github.io,
     # Random-Intercepts-and-Slopes-in-R): Subject variance 1378.2, Residual 960.5;
@@ -54,10 +53,9 @@ def test_mixed_model_with_nested_groups_and_bad_input():
 
 @pytest.fixture
 def acipair():
-    return pd.read_csv(REFERENCE / "acipair.csv")
+    return pd.read_csv(DATA / "acipair.csv")
 
 
-@needs_reference
 def test_dyadic_model_matches_nlme_gls_indistinguishable(acipair):
     result = dyadic_model("Satisfaction_A ~ OtherPos_A + OtherPos_P", acipair, "CoupleID")
     # R: gls(satisfaction_A ~ other_pos_A + other_pos_P, correlation = corCompSymm(form = ~1|cuplid),
@@ -82,7 +80,6 @@ def test_dyadic_model_matches_nlme_gls_indistinguishable(acipair):
     assert empty.rho == pytest.approx(0.61847, abs=5e-6)
 
 
-@needs_reference
 def test_apim_matches_nlme_two_intercept_model(acipair):
     indistinguishable = apim(acipair, outcome="Satisfaction_A", predictor="OtherPos_A", dyad="CoupleID")
     assert indistinguishable.coefficients.loc["actor", "estimate"] == pytest.approx(0.4004231, abs=5e-7)

@@ -1,4 +1,7 @@
-"""cronbach_alpha and item_analysis against psych::alpha on the bfi data."""
+"""cronbach_alpha and item_analysis against psych::alpha on the bfi data, icc against psych::ICC.
+
+The R calls behind the expected values: tests/R/stats_reliability.R (data in tests/data/).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +11,7 @@ import pytest
 
 from evaluation.stats import cronbach_alpha, icc, item_analysis
 
-from .conftest import SHARED
-
-REFERENCE = SHARED / "reference-data"
-pytestmark = pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"reference data not at {REFERENCE}")
+from .conftest import DATA
 
 # psych::alpha on each Big Five scale with the reverse keys of bfi_keys.csv (reversed as 7 - x on
 # the 1-6 scale), as printed in jimmyrigby94/regcleaner, README.md: raw_alpha to 7 digits, then the
@@ -32,7 +32,7 @@ PUBLISHED = {
 
 @pytest.fixture(scope="module")
 def bfi():
-    return pd.read_csv(REFERENCE / "bfi.csv"), pd.read_csv(REFERENCE / "bfi_keys.csv")
+    return pd.read_csv(DATA / "bfi.csv"), pd.read_csv(DATA / "bfi_keys.csv")
 
 
 @pytest.mark.parametrize("scale", sorted(PUBLISHED))
@@ -73,7 +73,7 @@ def test_alpha_without_reverse_keys_is_lower_and_bad_input_is_refused(bfi):
 
 
 def test_icc_matches_psych_on_shrout_fleiss():
-    data = pd.read_csv(REFERENCE / "sf_shrout_fleiss.csv").melt(
+    data = pd.read_csv(DATA / "sf_shrout_fleiss.csv").melt(
         id_vars="target", var_name="judge", value_name="rating"
     )
     result = icc(data, targets="target", raters="judge", ratings="rating")

@@ -29,8 +29,9 @@ def test_effect_words_follow_cohens_thresholds(g, sv, en):
 
 
 def test_certainty_and_numbers():
-    assert certainty_words(0.05, 0.6, "sv") == "tydlig" and certainty_words(-0.6, -0.01, "en") == "clear"
-    assert certainty_words(-0.1, 0.6, "sv") == "osäker"
+    # Decided by the family-adjusted p (evaluation.claims), not by the unadjusted interval.
+    assert certainty_words(0.049, "sv") == "tydlig" and certainty_words(0.001, "en") == "clear"
+    assert certainty_words(0.05, "sv") == "osäker" and certainty_words(math.nan, "en") == "uncertain"
     assert number(0.456, "sv") == "0,46" and number(-1.5, "en") == "−1.50"
     with pytest.raises(ValueError):
         effect_words(math.nan, "sv")
@@ -46,6 +47,9 @@ def test_summary_sorts_clear_changes_and_never_numbers_hidden_groups():
             "ci_low": [0.05, 0.3, -0.1, None],
             "ci_high": [0.35, 0.9, 0.2, None],
             "hedges_gav": [0.3, 0.9, 0.06, None],
+            "p_adj": [0.02, 0.001, 0.4, None],
+            "family": ["primary", "primary", "primary", "primary"],
+            "claim": ["increase", "increase", "no_clear_change", None],
         }
     )
     parts = summarise_change(
@@ -55,6 +59,7 @@ def test_summary_sorts_clear_changes_and_never_numbers_hidden_groups():
     assert "stor effekt, g = 0,90" in parts["changed"][0] and "n = 28" in parts["changed"][0]
     assert parts["unchanged"] == ["Klimat (adepterna)"]
     assert not any("Dold" in t for t in parts["changed"] + parts["unchanged"])
+    assert parts["too_small"] == ["Dold (mentorerna)"]  # named as too small, with no number
     assert any("jämförelsegrupp" in c for c in parts["caveats"]) and any(
         "20 %" in c for c in parts["caveats"]
     )
@@ -73,6 +78,8 @@ def test_summary_states_the_adjusted_p_and_keeps_capitals():
             "ci_high": [0.7],
             "hedges_gav": [0.5],
             "p_adj": [0.0123],
+            "family": ["primary"],
+            "claim": ["increase"],
         }
     )
     sentence = summarise_change(change, {"t": "Användning av AI"}, 0.1, "sv")["changed"][0]
@@ -90,7 +97,58 @@ def test_tiny_adjusted_p_is_written_as_below_a_thousandth():
             "ci_high": [0.7],
             "hedges_gav": [0.5],
             "p_adj": [0.00001],
+            "family": ["primary"],
+            "claim": ["increase"],
         }
     )
     assert "justerat p < 0,001" in summarise_change(change, {"t": "X"}, 0.1, "sv")["changed"][0]
     assert "adjusted p < 0.001" in summarise_change(change, {"t": "X"}, 0.1, "en")["changed"][0]
+
+
+def _row(**values):
+    base = {
+        "construct": "t",
+        "role": "adept",
+        "n": 30,
+        "mean_diff": 0.3,
+        "ci_low": 0.05,
+        "ci_high": 0.55,
+        "hedges_gav": 0.4,
+        "p_adj": 0.2,
+        "family": "primary",
+        "claim": "no_clear_change",
+    }
+    return pd.DataFrame([base | values])
+
+
+def test_an_interval_that_excludes_zero_is_no_claim_when_the_adjusted_p_says_so():
+    # Issue 13: the unadjusted interval (0.05 to 0.55) excludes zero, but the family-adjusted p is 0.2:
+    # the summary must not call it a change.
+    parts = summarise_change(_row(), {"t": "Tilltro"}, 0.1, "sv")
+    assert parts["changed"] == [] and parts["unchanged"] == ["Tilltro (adepterna)"]
+
+
+def test_exploratory_claims_are_labelled_and_come_after_the_primary_ones():
+    change = pd.concat(
+        [
+            _row(construct="s", family="secondary", claim="increase", p_adj=0.01, hedges_gav=0.9),
+            _row(construct="t", claim="increase", p_adj=0.03, hedges_gav=0.3),
+        ]
+    )
+    changed = summarise_change(change, {"s": "Klimat", "t": "Tilltro"}, 0.1, "sv")["changed"]
+    assert changed[0].startswith("Bland adepterna ökade tilltro")
+    assert changed[1].startswith("Utforskande: Bland adepterna ökade klimat")
+    english = summarise_change(change, {"s": "Climate", "t": "Confidence"}, 0.1, "en")["changed"]
+    assert english[1].startswith("Exploratory: Among adepts")
+
+
+def test_groups_too_small_for_claims_are_listed_without_a_claim():
+    parts = summarise_change(_row(claim=None, p_adj=None, n=8), {"t": "Tilltro"}, 0.1, "sv")
+    assert (
+        parts["changed"] == [] and parts["unchanged"] == [] and parts["too_small"] == ["Tilltro (adepterna)"]
+    )
+
+
+def test_summary_refuses_a_table_without_claims():
+    with pytest.raises(ValueError, match=r"evaluation\.claims"):
+        summarise_change(_row().drop(columns=["claim", "family"]), {}, 0.1, "sv")

@@ -81,6 +81,8 @@ GROUP_SIZE_COLUMNS: frozenset[str] = frozenset(
         "n_pre",
         "n_post",
         "n_pairs",
+        "n_mentor",
+        "n_adept",
     }
 )
 """Columns whose every value counts people: a shown value must be 0 or at least the minimum."""

@@ -441,12 +441,30 @@ def synth(
         ),
     ] = None,
     surveys: SurveysOption = None,
+    effects: Annotated[
+        str,
+        typer.Option(
+            "--effects",
+            help="Sanna effekter / true effects: realistic (small, as in the literature), null (no change), "
+            "strong (large, for power) or a profile YAML file (per construct: level, gap, change, dose, "
+            "response_shift).",
+        ),
+    ] = "realistic",
+    mnar: Annotated[
+        float,
+        typer.Option(
+            "--mnar",
+            help="Bortfall som beror på förändring / dropout missing not at random: log-odds of no "
+            "follow-up fall by X per SD of one's latent change of the key construct (0: at random).",
+        ),
+    ] = 0.0,
 ) -> None:
     """Skapa en syntetisk kohort med känd sanning / Generate a synthetic cohort with known truth.
 
     Writes cohort.yml, roster.csv, raw/ (one export per instrument, role and wave, the meeting log
     and inspiration feedback) and truth.json (the true parameters, for tests and benchmarks).
-    Names and e-mails are fictitious (@example.se).
+    Names and e-mails are fictitious (@example.se). The effects are realistic unless --effects says
+    otherwise; --mnar makes those who change least leave the follow-up most often.
     """
     from evaluation.synth import TRUTH_FILE, synthesize
 
@@ -463,6 +481,8 @@ def synth(
             start=start,
             force=force,
             versions=({"baseline": survey_version, "followup": survey_version} if survey_version else None),
+            effects=effects,
+            mnar=mnar,
         )
     except (ValueError, KeyError) as exc:
         _fail(str(exc).strip("'\""), code=2)
@@ -470,7 +490,7 @@ def synth(
     out.print(
         f"Skapade / created {folder}: {pairs} par / pairs, {agencies} myndigheter / agencies, "
         f"{files} exportfiler / exports ({fmt}), {len(truth['faults'])} planterade fel / planted "
-        f"faults; sanningen i / truth in {folder / TRUTH_FILE}"
+        f"faults, effekter / effects {truth['effects']}; sanningen i / truth in {folder / TRUTH_FILE}"
     )
 
 
@@ -639,6 +659,71 @@ def audit(
     if not reports_dir.is_dir():
         raise EvaluationError(f"{reports_dir}: rapportmappen saknas / the reports folder does not exist")
     _audit_or_exit(reports_dir, cohort)
+
+
+@app.command("plan")
+def plan_command(
+    folder: Annotated[Path, typer.Argument(help="Kohortmappen / cohort folder (ingested), e.g. data/2027.")],
+    pairs: Annotated[int, typer.Option("--pairs", help="Par i nästa kohort / pairs in the next cohort.")],
+    attrition: Annotated[
+        float | None,
+        typer.Option("--attrition", help="Bortfall / dropout share, 0-1 (default: this cohort's)."),
+    ] = None,
+    change: Annotated[
+        float | None,
+        typer.Option("--change", help="Förändring att upptäcka / change to detect, in scale points."),
+    ] = None,
+    power: Annotated[float, typer.Option("--power", help="Styrka / power.")] = 0.8,
+) -> None:
+    """Planera nästa kohort / Power for the next cohort, per primary outcome.
+
+    From this cohort's SD of change, pre-post correlation and dropout: the smallest change a cohort of
+    --pairs pairs would detect with the given power (two-sided paired t at alpha 0.05 divided by the
+    number of primary outcomes), and with --change the pairs to invite to detect that change.
+    """
+    from evaluation import reports
+    from evaluation.planning import plan_next_cohort
+
+    data = reports.load(folder)
+    try:
+        table = plan_next_cohort(
+            data.scores,
+            list(reports.plan(data).primary),
+            pairs,
+            attrition=attrition,
+            change=change,
+            power=power,
+        )
+    except ValueError as exc:
+        _fail(str(exc), code=2)
+    rows = Table(title=f"Nästa kohort / next cohort: {pairs} par / pairs")
+    for column in (
+        "construct",
+        "role",
+        "sd_change",
+        "r",
+        "attrition",
+        "n",
+        "detectable",
+        "d",
+        "pairs_needed",
+    ):
+        rows.add_column(column, overflow="fold")
+    for r in table.itertuples():
+        rows.add_row(
+            r.construct,
+            r.role,
+            f"{r.sd_change:.2f}",
+            f"{r.r_pre_post:.2f}",
+            f"{r.attrition:.2f}",
+            f"{r.n_expected:.1f}",
+            f"{r.detectable_change:.2f}",
+            f"{r.detectable_d:.2f}",
+            "–" if r.pairs_needed != r.pairs_needed else f"{r.pairs_needed:.1f}",
+        )
+    outcomes = ", ".join(f"{r.construct} ({r.role})" for r in table.itertuples())
+    out.print(f"Huvudutfall / primary outcomes: {outcomes}", highlight=False, soft_wrap=True)
+    out.print(rows)
 
 
 @app.command("demo")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
@@ -120,6 +120,13 @@ class CohortText(_Model):
         return {"sv": self.sv} | ({"en": self.en} if self.en else {})
 
 
+class Outcome(_Model):
+    """A primary outcome of the analysis plan: a construct for one role."""
+
+    construct: str = Field(min_length=1)
+    role: Literal["mentor", "adept"]
+
+
 class CohortConfig(_Model):
     """The content of ``cohort.yml``."""
 
@@ -148,6 +155,16 @@ class CohortConfig(_Model):
     """The legal basis of the processing under the GDPR (rättslig grund), as the controller's lawyer or
     data protection officer states it. Unset, forms show "[rättslig grund]". Forms promise no
     confidentiality of their own: if secrecy applies (offentlighets- och sekretesslagen), say so here."""
+    primary_outcomes: list[Outcome] | None = Field(default=None, min_length=1)
+    """The declared primary outcomes (`evaluation.claims`): one Holm family over them, across roles.
+    Unset: the key constructs (``key: true`` in surveys/constructs.yml) for the roles that answer them.
+    Everything else is secondary (exploratory)."""
+    min_n_for_claims: int = Field(default=10, ge=3)
+    """Fewest participants answering both waves for a group (the cohort or an agency x role) to be
+    described as having increased or decreased; smaller groups get no claim (`evaluation.claims`)."""
+    reliability: dict[str, Annotated[float, Field(gt=0, lt=1)]] = Field(default_factory=dict)
+    """Reliability per construct for reliable change (e.g. from a pilot or the literature); a construct
+    not listed uses the cohort's pooled baseline alpha, and the report says which."""
     retention: CohortText | None = None
     """How long the answers are kept and when they are deleted (lagringstid, gallring). Unset, forms
     show "[lagringstid]"."""
@@ -195,6 +212,15 @@ _COHORT_HEADER = """\
 # (optional: format: qualtrics | google-forms | ms-forms | limesurvey | ..., columns: {export: item_id},
 #  ignore: [admin columns to leave out], accept_partial: true to keep unfinished responses)
 # test_codes: participant codes used for testing the forms; their rows are quarantined as tests.
+#
+# Analysis plan (declare it before the follow-up is answered): primary_outcomes lists the few
+# outcomes the cohort is judged on, e.g.
+#   primary_outcomes:
+#     - {construct: intergen_understanding, role: adept}
+#     - {construct: org_understanding, role: mentor}
+# (default: the key constructs for the roles that answer them); everything else is exploratory.
+# min_n_for_claims: fewest participants with both waves for a group to be called increased or
+# decreased (default 10). reliability: {construct: value} for reliable change (default: baseline alpha).
 #
 # Information to respondents: every form exported with `evaluation survey export ... --cohort <this
 # folder>` opens with a text built from these and from min_group_size and pair_feedback. Swedish text,

@@ -70,6 +70,8 @@ GROUP_SIZE_COLUMNS: tuple[str, ...] = (
     "n_pre",
     "n_post",
     "n_pairs",
+    "n_mentor",
+    "n_adept",
 )
 """Columns that count the people a row describes; the smallest of those present decides its fate."""
 

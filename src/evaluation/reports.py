@@ -17,7 +17,7 @@ import base64
 import html
 import io
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import matplotlib
@@ -42,13 +42,16 @@ __all__ = [
     "agency_vs_cohort",
     "change_by_agency",
     "change_table",
+    "claims",
     "cohort_change",
     "comments",
     "comparability_note",
     "construct_name",
     "cost_table",
+    "dyadic_table",
     "figure",
     "forest_plot",
+    "gap_change_table",
     "heading",
     "inspiration_response_rates",
     "load",
@@ -56,11 +59,19 @@ __all__ = [
     "model_table",
     "not_comparable",
     "paragraph",
+    "perception_table",
+    "plan",
+    "planning_table",
+    "primary_change",
     "protect",
     "quarantine_summary",
+    "reliabilities",
     "reliability_table",
+    "reliable_change_table",
     "response_rates",
+    "role_gap_table",
     "save",
+    "shrunken_agency_change",
     "slope_plot",
     "summary",
     "table",
@@ -91,6 +102,8 @@ class CohortData:
     meeting_log: pd.DataFrame
     quarantine: pd.DataFrame
     ingest: dict
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
+    """Results computed once per loaded cohort (the mixed models behind the primary estimates)."""
 
 
 def load(cohort_dir: str | Path) -> CohortData:
@@ -446,13 +459,114 @@ def missing_items(data: CohortData, top: int = 10) -> Protected:
     )
 
 
-def cohort_change(data: CohortData) -> Protected:
-    """Return the cohort's change per construct and role (`evaluation.outcomes.cohort_change`), protected."""
-    from evaluation import outcomes
+def plan(data: CohortData):
+    """Return the cohort's analysis plan (`evaluation.claims.analysis_plan`)."""
+    from evaluation.claims import analysis_plan
 
+    return analysis_plan(data.config, data.templates)
+
+
+def _everyone(data: CohortData) -> pd.DataFrame:
+    """Return the primary estimates (`evaluation.primary.change_from_everyone`), fitted once per cohort."""
+    from evaluation.primary import CHANGE_COLUMNS, change_from_everyone
+
+    if "everyone" not in data.memo:
+        both = data.scores[data.scores["wave"].isin(["pre", "post"]) & data.scores["score"].notna()]
+        asked = both.groupby("construct")["wave"].nunique()
+        frames = []
+        for construct in sorted(asked[asked == 2].index):
+            try:
+                frames.append(change_from_everyone(data.scores, construct))
+            except ValueError as exc:  # too few answers for any model: a row per role, with the reason
+                roles = sorted(both.loc[both["construct"] == construct, "role"].unique())
+                frames.append(pd.DataFrame({"construct": construct, "role": roles, "note": str(exc)}))
+        data.memo["everyone"] = (
+            pd.concat(frames, ignore_index=True).reindex(columns=CHANGE_COLUMNS)
+            if frames
+            else pd.DataFrame(columns=CHANGE_COLUMNS)
+        )
+    return data.memo["everyone"]
+
+
+def _primary_with_claims(data: CohortData) -> pd.DataFrame:
+    """Return the primary estimates with the plan's family, adjusted p, claim and tipping point."""
+    from evaluation.claims import cohort_claims
+    from evaluation.primary import tipping_point
+
+    known = plan(data)
+    everyone = _everyone(data).copy()
+    claims = cohort_claims(everyone, known)
+    table = everyone.merge(
+        claims[["construct", "role", "p_adj", "claim"]], on=["construct", "role"], how="left"
+    )
+    table["family"] = [known.family(c, r) for c, r in zip(table["construct"], table["role"], strict=True)]
+    table["tipping_delta"] = [
+        tipping_point(r.estimate, r.se, r.p, r.p_adj, r.n, r.n_dropouts, alpha=known.alpha)
+        for r in table.itertuples()
+    ]
+    return table
+
+
+def primary_change(data: CohortData) -> Protected:
+    """Return the primary estimates of change with the analysis plan's claims, protected.
+
+    One mixed model per construct using every answer given (`evaluation.primary`); ``p_adj`` is
+    adjusted within the row's family (`evaluation.claims`: Holm over the primary outcomes across
+    roles, Benjamini-Hochberg over the rest), ``claim`` is what the reports say (missing for a group
+    too small for claims), ``tipping_delta`` how much lower (higher) the dropouts' change would have
+    to be to overturn an increase (decrease), in scale points.
+
+    Returns
+    -------
+    evaluation.disclosure.Protected
+        construct, role, n (with both waves), estimate, ci_low, ci_high, p, p_adj, family, claim, g,
+        g_ci_low, g_ci_high, tipping_delta, levels, note. (The number of dropouts is not published: it
+        can be a group below the minimum.)
+    """
+    columns = [
+        "construct", "role", "n", "estimate", "ci_low", "ci_high", "p", "p_adj", "family",
+        "claim", "g", "g_ci_low", "g_ci_high", "tipping_delta", "levels", "note",
+    ]  # fmt: skip
+    return protect(_primary_with_claims(data)[columns], data, "construct", "role", "family", "levels")
+
+
+def cohort_change(data: CohortData) -> Protected:
+    """Return the complete-case change per construct and role (the sensitivity analysis), protected.
+
+    Paired change of the participants who answered both waves (`evaluation.outcomes.cohort_change`);
+    ``p_adj`` is adjusted within the row's family of the analysis plan (`evaluation.claims`) and
+    ``family`` says which. The claims come from the primary estimates (`primary_change`), which use
+    everyone; this table shows whether the completers alone tell the same story.
+    """
+    from evaluation import outcomes
+    from evaluation.claims import cohort_claims
+
+    known = plan(data)
+    change = outcomes.cohort_change(data.scores)
+    adjusted = cohort_claims(change, known)[["construct", "role", "p_adj"]]
+    change = change.drop(columns=["p_adj"]).merge(adjusted, on=["construct", "role"], how="left")
+    change["family"] = [known.family(c, r) for c, r in zip(change["construct"], change["role"], strict=True)]
     columns = ["construct", "role", "n", "mean_pre", "mean_post", "mean_diff", "ci_low", "ci_high"]
-    change = outcomes.cohort_change(data.scores)[[*columns, "p", "p_adj", "hedges_gav", "note"]]
-    return protect(change, data, "construct", "role")
+    return protect(
+        change[[*columns, "p", "p_adj", "hedges_gav", "note", "family"]], data, "construct", "role", "family"
+    )
+
+
+def claims(data: CohortData) -> Protected:
+    """Return every claim of the cohort's reports, protected: the table written as ``results/claims.csv``.
+
+    Cohort scope: every construct x role with at least ``min_n_for_claims`` participants answering
+    both waves; agency scope: the primary outcomes of agencies shown by disclosure control with at
+    least that many (`evaluation.claims`). Columns `evaluation.claims.CLAIM_COLUMNS`.
+    """
+    from evaluation.claims import CLAIM_COLUMNS, agency_claims, cohort_claims
+
+    known = plan(data)
+    cohort = cohort_claims(_everyone(data), known)
+    agencies = agency_claims(data.scores, change_by_agency(data).frame, known)
+    table = pd.concat([cohort, agencies], ignore_index=True) if len(agencies) else cohort
+    protected = protect(table, data, "scope", "construct", "role", "family")
+    return protected.narrow(protected.frame[CLAIM_COLUMNS])
 
 
 def change_by_agency(data: CohortData) -> Protected:
@@ -469,6 +583,25 @@ def change_by_agency(data: CohortData) -> Protected:
     scores = data.scores[~data.scores["construct"].isin(cohort_only)]
     table = outcomes.by_agency(scores, data.config.disclosure)
     return protect(table, data, "agency", "construct", "role")
+
+
+def shrunken_agency_change(data: CohortData, agency: str | None = None) -> Protected:
+    """Return the agencies' empirical-Bayes change per construct and role (`evaluation.agencies`).
+
+    Each shown agency's mean change pulled towards the cohort's by how noisy it is; hidden agencies get
+    no row. With `agency`, that agency's rows only.
+
+    Returns
+    -------
+    evaluation.disclosure.Protected
+        agency, construct, role, n, raw, shrunken, ci_low, ci_high, weight, tau, note.
+    """
+    from evaluation.agencies import shrunken_changes
+
+    table = shrunken_changes(data.scores, change_by_agency(data).frame)
+    if agency is not None:
+        table = table[table["agency"] == agency]
+    return protect(table.reset_index(drop=True), data, "agency", "construct", "role")
 
 
 def agency_vs_cohort(data: CohortData, agency: str, lang: str) -> Protected:
@@ -552,36 +685,206 @@ def reliability_table(data: CohortData) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def cost_table(data: CohortData) -> Protected:
-    """Return the program's cost per adept and per participant with a reliable improvement, protected.
+def role_gap_table(data: CohortData) -> Protected:
+    """Return the mentor - adept differences at baseline per construct (`evaluation.pairs.role_gaps`).
 
-    Reliable change uses each construct's Cronbach's alpha at baseline as its reliability.
+    Differences between the roles (and ages) in this program, over pairs with both members; not
+    differences between generations. Columns construct, pairs, mean_mentor, mean_adept, gap, ci_low,
+    ci_high, p, note.
+    """
+    from evaluation.pairs import role_gaps
+
+    return protect(role_gaps(data.scores), data, "construct")
+
+
+def gap_change_table(data: CohortData) -> Protected:
+    """Return the signed change of the pairs' mentor - adept gap per construct (`evaluation.pairs`).
+
+    Columns construct, pairs, gap_pre, gap_post, gap_change, ci_low, ci_high, p, note.
+    """
+    from evaluation.pairs import gap_change
+
+    return protect(gap_change(data.scores), data, "construct")
+
+
+def dyadic_table(data: CohortData) -> Protected:
+    """Return the dyadic model of change for the primary outcomes both roles answer.
+
+    Each role's mean change estimated jointly with the within-pair correlation of change
+    (`evaluation.pairs.dyadic_change`). Columns construct, role, n (members with both waves), pairs,
+    change, ci_low, ci_high, p, rho, note.
+    """
+    from evaluation.pairs import dyadic_change
+
+    both = sorted(
+        {
+            c
+            for c, _ in plan(data).primary
+            if (c, "mentor") in plan(data).primary and (c, "adept") in plan(data).primary
+        }
+    )
+    frames = []
+    for construct in both:
+        try:
+            frames.append(
+                dyadic_change(data.scores, construct).rename(columns={"members": "n"}).assign(note="")
+            )
+        except ValueError as exc:
+            frames.append(pd.DataFrame([{"construct": construct, "note": str(exc)}]))
+    columns = ["construct", "role", "n", "pairs", "change", "ci_low", "ci_high", "p", "rho", "note"]
+    table = (
+        pd.concat(frames, ignore_index=True).reindex(columns=columns)
+        if frames
+        else pd.DataFrame(columns=columns)
+    )
+    return protect(table, data, "construct", "role")
+
+
+def perception_table(data: CohortData) -> Protected:
+    """Return how accurately the pairs perceive each other's work values (`evaluation.perception`).
+
+    Two measures per perceiving role and wave (and their change): ``partner`` (the mean over pairs of
+    the distance between one's belief and the partner's own answer; version 2 asks about the partner)
+    and ``group`` (the distance between a role's mean belief and the other role's mean answer,
+    bias-corrected), with bootstrap intervals that resample pairs.
 
     Returns
     -------
     evaluation.disclosure.Protected
-        Columns measure, value, n (the people or pairs the value describes), note.
+        measure, role, wave, pairs, estimate, bias, estimate_bc, ci_low, ci_high, note.
     """
+    from evaluation.perception import accuracy
+
+    return protect(accuracy(data.responses, data.templates), data, "measure", "role", "wave")
+
+
+def planning_table(data: CohortData, pairs: int | None = None, change: float | None = None) -> Protected:
+    """Return the smallest detectable change for the next cohort per primary outcome (`evaluation.planning`).
+
+    Default size: as many pairs as this cohort; with `change`, the pairs needed to detect it.
+
+    Returns
+    -------
+    evaluation.disclosure.Protected
+        `evaluation.planning.PLAN_COLUMNS`.
+    """
+    from evaluation.planning import plan_next_cohort
+
+    size = pairs if pairs is not None else int(data.scores["pair_id"].nunique())
+    table = plan_next_cohort(data.scores, list(plan(data).primary), size, change=change)
+    return protect(table, data, "construct", "role")
+
+
+def reliabilities(data: CohortData) -> pd.DataFrame:
+    """Return the reliability used for reliable change per construct, and where it comes from.
+
+    cohort.yml ``reliability: {construct: value}`` first (e.g. from a pilot or a published
+    validation); otherwise the cohort's own Cronbach's alpha at baseline, pooled over roles.
+
+    Returns
+    -------
+    pandas.DataFrame
+        construct, reliability, source (``cohort.yml`` or ``baseline alpha``).
+    """
+    alphas = reliability_table(data)
+    pooled = alphas[alphas["wave"] == "pre"].set_index("construct")["alpha"].dropna().to_dict()
+    rows = [
+        {"construct": c, "reliability": r, "source": "cohort.yml"} for c, r in data.config.reliability.items()
+    ]
+    rows += [
+        {"construct": c, "reliability": a, "source": "baseline alpha"}
+        for c, a in pooled.items()
+        if c not in data.config.reliability
+    ]
+    return pd.DataFrame(rows, columns=["construct", "reliability", "source"])
+
+
+def _net_reliable(data: CohortData) -> pd.DataFrame:
     from evaluation import outcomes
 
-    alphas = reliability_table(data)
-    reliability = alphas[alphas["wave"] == "pre"].set_index("construct")["alpha"].dropna().to_dict()
-    improved = outcomes.reliable_improvement(data.scores, reliability)
+    used = reliabilities(data)
+    improved = outcomes.reliable_improvement(
+        data.scores, used.set_index("construct")["reliability"].to_dict()
+    )
+    net = outcomes.net_reliable_change(improved, plan(data).primary)
+    return net.merge(used, on="construct", how="left")
+
+
+def reliable_change_table(data: CohortData) -> Protected:
+    """Return net reliable change (improved - deteriorated) for the primary outcomes, protected.
+
+    Jacobson-Truax reliable change on the declared primary outcomes only
+    (`evaluation.outcomes.net_reliable_change`), with the reliability used and its source
+    (`reliabilities`). The counts of improved and deteriorated people are not published (they can be
+    groups below the minimum); the net share and its interval are.
+
+    Returns
+    -------
+    evaluation.disclosure.Protected
+        construct (``any_primary`` for a role over its primary outcomes), role, n, net, ci_low, ci_high,
+        reliability, source.
+    """
+    net = _net_reliable(data)
+    columns = ["construct", "role", "n", "net", "ci_low", "ci_high", "reliability", "source"]
+    return protect(net.reindex(columns=columns), data, "construct", "role", "source")
+
+
+def cost_table(data: CohortData) -> Protected:
+    """Return the program's cost per adept and per net reliably improved adept, protected.
+
+    An adept counts as reliably improved when improved on at least one of the adepts' primary outcomes
+    and deteriorated on none (`evaluation.outcomes.net_reliable_change`); the cost per net improved
+    adept is the total cost over (improved - deteriorated) adepts, with the interval from the net
+    share's interval. When the interval of the net share reaches zero, the cost is not determinable and
+    the row says so.
+
+    Returns
+    -------
+    evaluation.disclosure.Protected
+        Columns measure, value, ci_low, ci_high, n (the people the value describes), note.
+    """
     adepts = int((data.scores.drop_duplicates("pseudonym")["role"] == "adept").sum())
-    cost = outcomes.cost_summary(data.config.cost_per_adept_sek, adepts, improved)
-    pairs = outcomes.pairs_improved(improved)
-    people = int(cost["n_participants_improved"])
+    total = data.config.cost_per_adept_sek * adepts
     rows = [
-        ("total_cost", cost["total_cost"], adepts),
-        ("cost_per_adept", cost["cost_per_adept"], adepts),
-        ("participants_improved", people, people),
-        ("cost_per_improved_participant", cost["cost_per_improved_participant"], people),
-        ("pairs", pairs["pairs"], pairs["pairs"]),
-        ("pairs_any", pairs["pairs_any"], pairs["pairs_any"]),
-        ("pairs_both", pairs["pairs_both"], pairs["pairs_both"]),
-        ("share_any", pairs["share_any"], pairs["pairs"]),
+        {"measure": "total_cost", "value": total, "n": adepts, "note": ""},
+        {"measure": "cost_per_adept", "value": data.config.cost_per_adept_sek, "n": adepts, "note": ""},
     ]
-    frame = pd.DataFrame(rows, columns=["measure", "value", "n"])
+    net = _net_reliable(data)
+    adept = net[(net["construct"] == "any_primary") & (net["role"] == "adept")]
+    if len(adept) and adept["n"].iloc[0] > 0:
+        share, low, high, n = (float(adept[c].iloc[0]) for c in ("net", "ci_low", "ci_high", "n"))
+        assessed_cost = data.config.cost_per_adept_sek * n
+        rows.append(
+            {
+                "measure": "net_improved_adepts",
+                "value": share,
+                "ci_low": low,
+                "ci_high": high,
+                "n": int(n),
+                "note": "",
+            }
+        )
+        if low > 0:
+            rows.append(
+                {
+                    "measure": "cost_per_net_improved_adept",
+                    "value": assessed_cost / (share * n),
+                    "ci_low": assessed_cost / (high * n),
+                    "ci_high": assessed_cost / (low * n),
+                    "n": int(n),
+                    "note": "",
+                }
+            )
+        else:
+            rows.append(
+                {
+                    "measure": "cost_per_net_improved_adept",
+                    "n": int(n),
+                    "note": "inte bestämbar: andelen förbättrade kan vara noll / not determinable: the net "
+                    "share of improved adepts may be zero",
+                }
+            )
+    frame = pd.DataFrame(rows).reindex(columns=["measure", "value", "ci_low", "ci_high", "n", "note"])
     frame["n"] = frame["n"].astype(int)
     return protect(frame, data, "measure")
 
@@ -806,7 +1109,7 @@ def summary(data: CohortData, lang: str):
     """Display the plain-language summary that opens the cohort report (see `evaluation.summary`)."""
     from evaluation.summary import summarise_change
 
-    change = cohort_change(data).frame
+    change = primary_change(data).frame.rename(columns={"estimate": "mean_diff", "g": "hedges_gav"})
     names = {c: construct_name(data, c, lang) for c in change["construct"]}
     baseline = set(data.scores.loc[data.scores["wave"] == "pre", "pseudonym"])
     followed = set(data.scores.loc[data.scores["wave"] == "post", "pseudonym"])
@@ -843,9 +1146,16 @@ def comments(data: CohortData, lang: str):
 
 def agency_summary(data: CohortData, agency: str, lang: str):
     """Display the plain-language summary of an agency's change (groups below the minimum left out)."""
+    from evaluation.claims import agency_claims
     from evaluation.summary import summarise_change
 
-    own = change_by_agency(data).frame.query("agency == @agency")
+    known = plan(data)
+    table = change_by_agency(data).frame
+    own = table[table["agency"] == agency]
+    own = own[[(c, r) in known.primary for c, r in zip(own["construct"], own["role"], strict=True)]]
+    claimed = agency_claims(data.scores, table, known)
+    claimed = claimed.loc[claimed["scope"] == agency, ["construct", "role", "p_adj", "claim"]]
+    own = own.merge(claimed, on=["construct", "role"], how="left").assign(family="primary")
     names = {c: construct_name(data, c, lang) for c in own["construct"]}
     baseline = set(
         data.scores.loc[(data.scores["wave"] == "pre") & (data.scores["agency"] == agency), "pseudonym"]
@@ -859,13 +1169,25 @@ def agency_summary(data: CohortData, agency: str, lang: str):
 def _summary_html(parts: dict[str, list[str]], lang: str):
     """Render summary parts (`evaluation.summary.summarise_change`) as a titled section."""
     titles = {
-        "sv": ("Sammanfattning", "Det här förändrades", "Här ser vi ingen tydlig förändring", "Att tänka på"),
-        "en": ("Summary", "What changed", "No clear change", "Caveats"),
+        "sv": (
+            "Sammanfattning",
+            "Det här förändrades",
+            "Här ser vi ingen tydlig förändring",
+            "För få svar för att dra slutsatser",
+            "Att tänka på",
+        ),
+        "en": ("Summary", "What changed", "No clear change", "Too few answers to conclude", "Caveats"),
     }[lang]
     items = []
-    for title, texts in zip(
-        titles[1:], (parts["changed"], parts["unchanged"], parts["caveats"]), strict=True
+    for index, (title, texts) in enumerate(
+        zip(
+            titles[1:],
+            (parts["changed"], parts["unchanged"], parts.get("too_small", []), parts["caveats"]),
+            strict=True,
+        )
     ):
+        if index == 2 and not texts:
+            continue  # no group too small for claims: say nothing
         entries = "".join(f"<li>{html.escape(t)}</li>" for t in texts) or "<li>–</li>"
         items.append(f"<h3>{html.escape(title)}</h3><ul>{entries}</ul>")
     return _show(f'<section class="summary"><h2>{html.escape(titles[0])}</h2>{"".join(items)}</section>')

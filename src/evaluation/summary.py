@@ -4,8 +4,10 @@ Wording rules (tested):
 
 - effect size in words from |Hedges' g| (Cohen, 1988): below 0.2 "ingen eller mycket liten"
   (negligible), from 0.2 "liten" (small), from 0.5 "måttlig" (moderate), from 0.8 "stor" (large);
-- certainty from the 95 % confidence interval of the change: it excludes zero, "tydlig" (clear);
-  otherwise the change is "osäker" (uncertain) and reported among what did not clearly change;
+- certainty from the declared analysis plan (`evaluation.claims`): a change is described as an
+  increase or a decrease only when its family-adjusted p is below 0.05 (Holm over the primary
+  outcomes, Benjamini-Hochberg over the exploratory ones), whatever the unadjusted interval says;
+  exploratory results are labelled so; groups too small for claims are listed without a claim;
 - numbers in Swedish with a decimal comma, in English with a point; every claim carries g, its
   interval, n and the multiplicity-adjusted p;
 - groups hidden by disclosure control are never described with a number.
@@ -20,6 +22,8 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+
+from evaluation.claims import ALPHA
 
 __all__ = ["certainty_words", "effect_words", "number", "summarise_change"]
 
@@ -45,9 +49,9 @@ def effect_words(g: float, lang: str) -> str:
     return _EFFECT[lang][index]
 
 
-def certainty_words(ci_low: float, ci_high: float, lang: str) -> str:
-    """Return "tydlig"/"clear" when the interval excludes zero, else "osäker"/"uncertain"."""
-    clear = ci_low > 0 or ci_high < 0
+def certainty_words(p_adj: float, lang: str) -> str:
+    """Return "tydlig"/"clear" when the family-adjusted p is below 0.05, else "osäker"/"uncertain"."""
+    clear = p_adj is not None and not math.isnan(p_adj) and p_adj < ALPHA
     return ("tydlig" if clear else "osäker") if lang == "sv" else ("clear" if clear else "uncertain")
 
 
@@ -65,15 +69,16 @@ def _sentence(row: pd.Series, name: str, lang: str) -> str:
         if lang == "sv"
         else (f"{number(row['ci_low'], lang)} to {number(row['ci_high'], lang)}")
     )
+    exploratory = row.get("family") == "secondary"
     if lang == "sv":
         verb = "ökade" if up else "minskade"
-        return (
+        return ("Utforskande: " if exploratory else "") + (
             f"Bland {who} {verb} {name} med {number(abs(row['mean_diff']), lang)} skalsteg "
             f"({effect_words(row['hedges_gav'], lang)} effekt, g = {number(row['hedges_gav'], lang)}; "
             f"95 % konfidensintervall för förändringen {interval}; n = {int(row['n'])}{p_text})."
         )
     verb = "increased" if up else "decreased"
-    return (
+    return ("Exploratory: " if exploratory else "") + (
         f"Among {who}, {name} {verb} by {number(abs(row['mean_diff']), lang)} scale points "
         f"({effect_words(row['hedges_gav'], lang)} effect, g = {number(row['hedges_gav'], lang)}; "
         f"95% confidence interval of the change {interval}; n = {int(row['n'])}{p_text})."
@@ -88,7 +93,11 @@ def summarise_change(
     Parameters
     ----------
     change : pandas.DataFrame
-        `evaluation.outcomes.cohort_change` after disclosure control (suppressed rows have no numbers).
+        Change per construct and role after disclosure control (hidden rows have no numbers), with the
+        claims of the analysis plan (`evaluation.claims`): columns construct, role, n, mean_diff,
+        ci_low, ci_high, hedges_gav, p_adj (adjusted within its family), family (``primary`` or
+        ``secondary``) and claim (``increase``, ``decrease``, ``no_clear_change``, or missing for a
+        group too small for claims).
     names : dict
         Construct id to its name in `lang`.
     attrition : float
@@ -99,20 +108,39 @@ def summarise_change(
     Returns
     -------
     dict
-        ``changed`` (one sentence per clear change, largest effect first), ``unchanged`` (the
-        constructs and roles whose change was uncertain), ``caveats``.
+        ``changed`` (one sentence per claimed increase or decrease: primary outcomes first, then the
+        exploratory ones, each by effect size), ``unchanged`` (no clear change), ``too_small`` (groups
+        with too few participants for a claim, or hidden by disclosure control: named, never numbered)
+        and ``caveats``.
+
+    Raises
+    ------
+    ValueError
+        If `change` has no ``claim`` and ``family`` columns (decide claims with `evaluation.claims`).
     """
+    missing = [c for c in ("claim", "family") if c not in change.columns]
+    if missing:
+        raise ValueError(f"change lacks {missing}: decide the claims with evaluation.claims first")
     shown = change[change["mean_diff"].notna() & change["ci_low"].notna()].copy()
-    shown["clear"] = (shown["ci_low"] > 0) | (shown["ci_high"] < 0)
-    shown = shown.assign(size=shown["hedges_gav"].abs()).sort_values("size", ascending=False)
+    shown = shown.assign(
+        size=shown["hedges_gav"].abs(), order=(shown["family"] != "primary").astype(int)
+    ).sort_values(["order", "size"], ascending=[True, False], kind="stable")
+    claimed = shown["claim"].isin(["increase", "decrease"])
+
+    def label(r: pd.Series) -> str:
+        text = f"{names.get(r['construct'], r['construct'])} ({_ROLE[lang].get(r['role'], r['role'])})"
+        if r["family"] == "secondary":
+            text += ", utforskande" if lang == "sv" else ", exploratory"
+        return text
+
     changed = [
-        _sentence(r, names.get(r["construct"], r["construct"]), lang)
-        for _, r in shown[shown["clear"]].iterrows()
+        _sentence(r, names.get(r["construct"], r["construct"]), lang) for _, r in shown[claimed].iterrows()
     ]
-    unchanged = [
-        f"{names.get(r['construct'], r['construct'])} ({_ROLE[lang].get(r['role'], r['role'])})"
-        for _, r in shown[~shown["clear"]].iterrows()
-    ]
+    unchanged = [label(r) for _, r in shown[shown["claim"] == "no_clear_change"].iterrows()]
+    # Shown groups below the minimum for claims, and groups hidden by disclosure control (named, never
+    # numbered): the reader learns that nothing is said about them, and why.
+    unclaimed = change[change["claim"].isna() | (change["claim"] == "")]
+    too_small = [label(r) for _, r in unclaimed.iterrows()]
     share = number(100 * attrition, lang, 0)
     caveats = {
         "sv": [
@@ -128,4 +156,4 @@ def summarise_change(
             "All measures are self-reports.",
         ],
     }[lang]
-    return {"changed": changed, "unchanged": unchanged, "caveats": caveats}
+    return {"changed": changed, "unchanged": unchanged, "too_small": too_small, "caveats": caveats}

@@ -4,14 +4,16 @@
 ``cohort.yml`` (marked ``synthetic: true``, every export listed under ``sources``), ``roster.csv``,
 ``raw/`` with one export per instrument, role and wave (the pairs' meeting log and the feedback on
 each of the four inspiration meetings included), and ``truth.json`` beside ``raw/`` with every true
-parameter. The generating model is documented in `evaluation.synth.model`; the planted faults in
-`evaluation.synth.mess`. The same seed gives byte-identical files.
+parameter. The generating model and its effect settings (``effects``: realistic, null, strong or a
+profile file; ``mnar``: dropout that depends on change) are documented in `evaluation.synth.model`;
+the planted faults in `evaluation.synth.mess`. The same seed gives byte-identical files.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,13 +36,20 @@ from evaluation.formats import PLATFORMS, layout_for, platform
 from evaluation.survey import Templates, content_hash, pinned
 from evaluation.synth.answers import AnswerSettings, answer_table, meeting_log_table
 from evaluation.synth.mess import FAULT_COLUMN, Source, number_faults, plant_faults
-from evaluation.synth.people import draw_cohort
+from evaluation.synth.model import (
+    CONSTRUCT_EFFECTS,
+    MNAR_CONSTRUCT,
+    Effects,
+    effects_json,
+    resolve_effects,
+)
+from evaluation.synth.people import draw_cohort, followup_dropout, standardized
 from evaluation.synth.truth import population_truth
 
 __all__ = ["FORMAT_CHOICES", "MIXED", "TRUTH_FILE", "as_if_announced_shared", "synthesize"]
 
 TRUTH_FILE = "truth.json"
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 
 MIXED: dict[tuple[str, str], tuple[str, str]] = {
     ("baseline", "mentor"): ("ms-forms", "sv"),
@@ -59,14 +68,26 @@ INSPIRATION_ANSWERS = 0.68
 _TRUTH_CACHE: dict[tuple, dict] = {}
 
 
-def _truth(templates: Templates, reliability: float) -> dict:
+def _truth(templates: Templates, reliability: float, effects: Mapping[str, Effects] | None = None) -> dict:
+    effects = CONSTRUCT_EFFECTS if effects is None else effects
     key = (
         tuple((i, content_hash(templates, inst)) for i, inst in sorted(templates.instruments.items())),
         reliability,
+        json.dumps(effects_json(effects), sort_keys=True),
     )
     if key not in _TRUTH_CACHE:
-        _TRUTH_CACHE[key] = population_truth(templates, reliability)
+        _TRUTH_CACHE[key] = population_truth(templates, reliability, effects)
     return _TRUTH_CACHE[key]
+
+
+def _mnar_construct(templates: Templates) -> str:
+    """Return the key construct whose change drives MNAR dropout (`MNAR_CONSTRUCT` if asked)."""
+    if MNAR_CONSTRUCT in templates.constructs:
+        return MNAR_CONSTRUCT
+    keys = [c.id for c in templates.constructs.values() if c.key and c.scoring.method in ("mean", "single")]
+    if not keys:
+        raise ValueError("mnar needs a key construct (key: true) in the templates")
+    return keys[0]
 
 
 def _prepare(folder: Path, force: bool) -> None:
@@ -106,6 +127,9 @@ def synthesize(
     attrition: float = 0.15,
     force: bool = False,
     versions: Mapping[str, str] | None = None,
+    effects: str | Path = "realistic",
+    mnar: float = 0.0,
+    agency_variation: bool = True,
 ) -> dict:
     """Write a synthetic cohort folder and return its truth.
 
@@ -135,19 +159,36 @@ def synthesize(
     versions : mapping, optional
         Instrument id to the released version to answer (e.g. ``{"baseline": "1.0.0", "followup":
         "1.0.0"}``); the cohort pins them. Default: every instrument's current version.
+    effects : str or pathlib.Path
+        The true effects (`evaluation.synth.model.resolve_effects`): ``"realistic"`` (changes of
+        0.2-0.4 latent SD where the program aims, about 0 elsewhere, small role gaps), ``"null"`` (no
+        mean change, dose or response shift at all), ``"strong"`` (the large effects of generator
+        version 1, for tests that need power), or the path of a profile YAML file overriding the
+        realistic values per construct and role.
+    mnar : float
+        Dropout missing not at random: the log-odds of no follow-up fall by `mnar` per standard
+        deviation of the participant's latent change (post - pre) of the key construct (`mnar` > 0 loses those
+        who changed least). 0 (the default): missing at random given engagement.
+    agency_variation : bool
+        Whether agencies differ in their true change (the default). False makes every agency's true
+        change the cohort's, so that with ``effects="null"`` any agency claim is false (benchmarks).
 
     Returns
     -------
     dict
-        The content of ``truth.json``: seed and settings, ``change`` ({construct, role,
-        true_mean_diff}), ``role_gap``, ``response_shift``, ``dose_response``, ``reliability``,
-        ``perception``, ``attrition`` (rate, observed, the participants without follow-up),
-        ``meetings``, ``sources`` (file, format, rows) and ``faults``.
+        The content of ``truth.json``: seed and settings (``effects`` as given, ``mnar``),
+        ``latent_effects`` (the true parameters per construct, in latent SD), ``change``
+        ({construct, role, true_mean_diff, latent_shift}), ``role_gap``, ``response_shift``,
+        ``dose_response``, ``reliability``, ``variance_of_change`` (the random parts of change and
+        the within-pair and pre-post correlations they give), ``perception``, ``attrition`` (rate,
+        observed, the participants without follow-up), ``meetings``, ``sources`` (file, format,
+        rows) and ``faults``.
 
     Raises
     ------
     ValueError
-        If a size, rate or format is out of range.
+        If a size, rate, format or effect setting is out of range, or a profile file is invalid
+        (the message names the file, the construct and the bad key or value).
     CohortError
         If the folder holds anything but a synthetic cohort to be replaced with `force`.
     """
@@ -160,17 +201,21 @@ def synthesize(
         )
     if not 0 < reliability < 1 or not 0 <= attrition < 1:
         raise ValueError("reliability must be in (0, 1) and attrition in [0, 1)")
+    if isinstance(mnar, bool) or not isinstance(mnar, int | float) or not math.isfinite(mnar):
+        raise ValueError(f"mnar must be a finite number; got {mnar!r}")
     templates = pinned(templates, versions or {})
+    effects_name, effect_table = resolve_effects(effects, templates.constructs)
+    mnar_construct = _mnar_construct(templates) if mnar else None
     _prepare(folder, force)
     rng = np.random.default_rng(seed)
     settings = AnswerSettings(reliability=reliability)
-    cohort = draw_cohort(templates, pairs, agencies, rng)
+    cohort = draw_cohort(templates, pairs, agencies, rng, effect_table, agency_variation=agency_variation)
     roster = cohort.roster
     n = len(roster)
     roles = roster["role"].to_numpy()
     answered_pre = rng.random(n) >= BASELINE_NONRESPONSE
-    p_drop = 1 / (1 + np.exp(-(np.log(attrition / (1 - attrition)) - 0.7 * roster["engagement"].to_numpy())))
-    dropped = rng.random(n) < p_drop if attrition > 0 else np.zeros(n, dtype=bool)
+    change_z = standardized(cohort.change[mnar_construct], roles) if mnar_construct else np.zeros(n)
+    dropped = followup_dropout(roster["engagement"].to_numpy(), change_z, attrition, mnar, rng)
     opened = pd.Timestamp(f"{start}-01")
 
     plan: list[tuple[str, str, str, np.ndarray, pd.Timestamp]] = []
@@ -236,9 +281,15 @@ def synthesize(
         "format": fmt,
         "mess": mess,
         "reliability_requested": reliability,
-        **_truth(templates, reliability),
+        "effects": effects_name,
+        "mnar": float(mnar),
+        "agency_variation": bool(agency_variation),
+        "latent_effects": effects_json(effect_table),
+        **_truth(templates, reliability, effect_table),
         "attrition": {
             "rate": attrition,
+            "mnar": float(mnar),
+            "mnar_construct": mnar_construct,
             "observed": float(dropped.mean()),
             "no_followup": roster.loc[dropped, "participant_id"].tolist(),
         },

@@ -17,7 +17,6 @@ import pandas as pd
 from evaluation.formats.layout import Column, Layout
 from evaluation.survey import Scale, Templates
 from evaluation.synth.model import (
-    CONSTRUCT_EFFECTS,
     PARTNER_SHARE,
     PERCEPTION_NOISE_SD,
     PERCEPTION_WEIGHT,
@@ -77,9 +76,8 @@ class AnswerSettings:
 
 
 @cache
-def item_noise(construct_id: str, scale: Scale, k: int, reliability: float) -> float:
-    """Return the calibrated item noise of a mean-scored construct (see `calibrate_noise`)."""
-    level = CONSTRUCT_EFFECTS.get(construct_id, Effects()).level
+def item_noise(construct_id: str, scale: Scale, k: int, reliability: float, level: float) -> float:
+    """Return the calibrated item noise of a mean-scored construct at latent `level` (`calibrate_noise`)."""
     return calibrate_noise(construct_id, scale, k, level, reliability)
 
 
@@ -112,7 +110,8 @@ def _column_values(
         if wave.startswith("meeting"):
             theta = theta + INSPIRATION_EFFECT[int(wave[-1])]
         if construct.scoring.method == "mean":
-            noise = item_noise(construct.id, scale, len(construct.scoring.items), settings.reliability)
+            level = cohort.effects.get(construct.id, Effects()).level
+            noise = item_noise(construct.id, scale, len(construct.scoring.items), settings.reliability, level)
         else:
             noise = SINGLE_ITEM_NOISE
         return _codes(ordinal_items(theta, scale, [item.reverse], noise, rng)[:, 0])

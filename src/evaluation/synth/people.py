@@ -6,16 +6,18 @@ domain reserved for examples (RFC 2606 style), never a real agency's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from evaluation.survey import Templates
 from evaluation.synth.model import (
-    CHANGE_NOISE_SD,
+    CHANGE_SD,
     CONSTRUCT_EFFECTS,
     MEAN_HOURS,
+    STABILITY,
     THEN_NOISE_SD,
     VALUE_EFFECTS,
     VALUE_SD,
@@ -23,7 +25,7 @@ from evaluation.synth.model import (
     Effects,
 )
 
-__all__ = ["Cohort", "draw_cohort", "latent_waves", "pair_hours"]
+__all__ = ["Cohort", "draw_cohort", "followup_dropout", "latent_waves", "pair_hours", "standardized"]
 
 FIRST_NAMES = [
     "Anna", "Eva", "Maria", "Karin", "Sara", "Emma", "Elin", "Ida", "Lina", "Maja", "Alva", "Ebba",
@@ -54,11 +56,17 @@ class Cohort:
         Construct id to {"pre", "post", "then"} arrays aligned with the roster.
     values : numpy.ndarray
         Work values (participants x self items) in latent units, in `VALUE_EFFECTS` order.
+    change : dict
+        Construct id to each participant's latent change (post - pre).
+    effects : dict
+        Construct id to the true `Effects` the cohort was drawn with.
     """
 
     roster: pd.DataFrame
     latent: dict[str, dict[str, np.ndarray]]
     values: np.ndarray
+    change: dict[str, np.ndarray] = field(default_factory=dict)
+    effects: Mapping[str, Effects] = field(default_factory=lambda: dict(CONSTRUCT_EFFECTS))
 
 
 def pair_hours(pair_engagement: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -67,8 +75,13 @@ def pair_hours(pair_engagement: np.ndarray, rng: np.random.Generator) -> np.ndar
 
 
 def latent_waves(
-    effects: Effects, roles: np.ndarray, offset: np.ndarray, hours: np.ndarray, rng: np.random.Generator
-) -> dict[str, np.ndarray]:
+    effects: Effects,
+    roles: np.ndarray,
+    offset: np.ndarray,
+    shared_change: np.ndarray,
+    hours: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Return latent scores at baseline ("pre"), follow-up ("post") and retrospectively ("then").
 
     Parameters
@@ -78,21 +91,61 @@ def latent_waves(
     roles : numpy.ndarray of str
         Each participant's role.
     offset : numpy.ndarray
-        Each participant's deviation from the role mean (agency + pair + person), variance 1.
+        Each participant's deviation from the role mean at baseline (agency + pair + person),
+        variance 1.
+    shared_change : numpy.ndarray
+        Each participant's share of the agency's and the pair's new deviation at follow-up
+        (variance ``CHANGE_SD["agency"]**2 + CHANGE_SD["pair"]**2``).
     hours : numpy.ndarray
         Each participant's pair meeting hours.
     rng : numpy.random.Generator
-        Source of the change and recall noise.
+        Source of the individual change and the recall noise.
+
+    Returns
+    -------
+    tuple
+        The waves ({"pre", "post", "then"} arrays) and each participant's latent change (post - pre).
     """
+    n = len(roles)
     sign = np.where(roles == "mentor", 0.5, -0.5)
-    pre = effects.level + sign * effects.gap + offset
-    change = np.array([effects.change.get(r, 0.0) for r in roles])
+    role_mean = effects.level + sign * effects.gap
+    pre = role_mean + offset
+    mean_change = np.array([effects.change.get(r, 0.0) for r in roles])
+    dose = effects.dose * (hours - MEAN_HOURS) / 10
+    deviation = STABILITY * offset + shared_change + rng.normal(0, CHANGE_SD["person"], n)
+    post = role_mean + mean_change + dose + deviation
     shift = np.array([effects.response_shift.get(r, 0.0) for r in roles])
-    post = (
-        pre + change + effects.dose * (hours - MEAN_HOURS) / 10 + rng.normal(0, CHANGE_NOISE_SD, len(roles))
-    )
-    then = pre + shift + rng.normal(0, THEN_NOISE_SD, len(roles))
-    return {"pre": pre, "post": post, "then": then}
+    then = pre + shift + rng.normal(0, THEN_NOISE_SD, n)
+    return {"pre": pre, "post": post, "then": then}, post - pre
+
+
+def standardized(values: np.ndarray, roles: np.ndarray) -> np.ndarray:
+    """Return `values` standardized within each role (mean 0, SD 1; 0 where a role has no spread)."""
+    z = np.zeros(len(values))
+    for role in np.unique(roles):
+        mask = roles == role
+        sd = values[mask].std()
+        if sd > 0:
+            z[mask] = (values[mask] - values[mask].mean()) / sd
+    return z
+
+
+def followup_dropout(
+    engagement: np.ndarray, change_z: np.ndarray, attrition: float, mnar: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Return who never answers the follow-up.
+
+    ``P(no follow-up) = logistic(logit(attrition) - 0.7 engagement - mnar * change_z)``: the less
+    engaged leave more often, and with `mnar` > 0 those whose true change (`change_z`, standardized)
+    is low leave more often too (missing not at random).
+    """
+    n = len(engagement)
+    if attrition <= 0:
+        return np.zeros(n, dtype=bool)
+    logit = np.log(attrition / (1 - attrition)) - 0.7 * engagement
+    if mnar:
+        logit = logit - mnar * change_z
+    return rng.random(n) < 1 / (1 + np.exp(-logit))
 
 
 def _codes(n: int, rng: np.random.Generator) -> list[str]:
@@ -119,8 +172,21 @@ def _emails(first: list[str], last: list[str]) -> list[str]:
     return emails
 
 
-def draw_cohort(templates: Templates, n_pairs: int, n_agencies: int, rng: np.random.Generator) -> Cohort:
-    """Draw the roster, engagement, hours and latent scores of a cohort of `n_pairs` pairs."""
+def draw_cohort(
+    templates: Templates,
+    n_pairs: int,
+    n_agencies: int,
+    rng: np.random.Generator,
+    effects: Mapping[str, Effects] | None = None,
+    agency_variation: bool = True,
+) -> Cohort:
+    """Draw the roster, engagement, hours and latent scores of a cohort of `n_pairs` pairs.
+
+    `effects` maps construct ids to their true parameters (default `CONSTRUCT_EFFECTS`). Without
+    `agency_variation`, every agency's true change is the cohort's: no agency share of change, and an
+    agency's baseline offset carried to follow-up unchanged (for null tests at the agency scope).
+    """
+    effects = dict(CONSTRUCT_EFFECTS if effects is None else effects)
     n = 2 * n_pairs
     agencies = [AGENCIES[i] if i < len(AGENCIES) else f"Myndighet {i + 1:02d}" for i in range(n_agencies)]
     pair_agency = np.sort(rng.permutation(np.arange(n_pairs) % n_agencies))
@@ -147,19 +213,27 @@ def draw_cohort(templates: Templates, n_pairs: int, n_agencies: int, rng: np.ran
             "hours": hours[pair],
         }
     )
-    latent = {}
+    agency_of = pair_agency[pair]
+    latent, change = {}, {}
     for construct_id in templates.constructs:
-        effects = CONSTRUCT_EFFECTS.get(construct_id, Effects())
+        agency_offset = rng.normal(0, np.sqrt(VARIANCE["agency"]), n_agencies)[agency_of]
         offset = (
-            rng.normal(0, np.sqrt(VARIANCE["agency"]), n_agencies)[pair_agency[pair]]
+            agency_offset
             + rng.normal(0, np.sqrt(VARIANCE["pair"]), n_pairs)[pair]
             + rng.normal(0, np.sqrt(VARIANCE["person"]), n)
         )
-        latent[construct_id] = latent_waves(effects, roles, offset, roster["hours"].to_numpy(), rng)
+        agency_change = rng.normal(0, CHANGE_SD["agency"], n_agencies)[agency_of]
+        if not agency_variation:  # the agency's offset stays as it was; no agency share of change
+            agency_change = (1 - STABILITY) * agency_offset
+        shared_change = agency_change + rng.normal(0, CHANGE_SD["pair"], n_pairs)[pair]
+        construct_effects = effects.get(construct_id, Effects())
+        latent[construct_id], change[construct_id] = latent_waves(
+            construct_effects, roles, offset, shared_change, roster["hours"].to_numpy(), rng
+        )
     values = np.column_stack(
         [
             level + np.where(roles == "mentor", 0.5, -0.5) * gap + rng.normal(0, VALUE_SD, n)
             for level, gap in VALUE_EFFECTS.values()
         ]
     )
-    return Cohort(roster=roster, latent=latent, values=values)
+    return Cohort(roster=roster, latent=latent, values=values, change=change, effects=effects)

@@ -1,0 +1,132 @@
+"""Do the reports' claims keep their error rates, find real changes, and cover the truth? (issue 13)
+
+Run: ``.venv/bin/python benchmarks/claims_calibration.py [null_cohorts] [agency_cohorts] [realistic_cohorts]``
+(defaults 200, 100, 100; two worker processes; tens of minutes). Every cohort goes the whole way:
+`evaluation.synth.synthesize` (generic exports), `evaluation.ingest.ingest_cohort`,
+`evaluation.reports.load`, then the claims the reports write (`evaluation.reports.claims`) and the
+primary estimates (`evaluation.reports.primary_change`). It prints:
+
+1. **Null cohorts** (``effects="null"``, 40 pairs, 6 agencies): the share of cohorts with any
+   cohort-scope claim other than ``no_clear_change`` in the primary family (target <= 5 %) and over
+   both families (target <= 10 %), each with its Monte Carlo standard error.
+2. **Null agency cohorts** (150 pairs in 3 agencies, so that agency groups reach ``min_n_for_claims``;
+   ``agency_variation=False``, so that every agency's true change is zero too): the share with any
+   agency-scope claim (target <= 5 %).
+3. **Realistic cohorts** (60 pairs, 6 agencies): the share of primary outcomes with a true change of
+   at least 0.3 latent SD that the primary claims find (target >= 50 %), and the coverage of the
+   primary estimates' 95 % intervals of the true change (target 93-97 %).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import tempfile
+import time
+import warnings
+from multiprocessing import Pool
+from pathlib import Path
+
+os.environ.setdefault("EVALUATION_PSEUDONYM_KEY", "benchmark-nyckel-som-bara-finns-här")
+
+
+def _cohort(args: tuple[str, int, int, int]) -> dict:
+    kind, seed, pairs, agencies = args
+    warnings.simplefilter("ignore")
+    from evaluation import reports
+    from evaluation.ingest import ingest_cohort
+    from evaluation.survey import load_templates
+    from evaluation.synth import synthesize
+
+    templates = load_templates()
+    effects = "realistic" if kind == "realistic" else "null"
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "c"
+        truth = synthesize(
+            folder,
+            templates,
+            pairs=pairs,
+            agencies=agencies,
+            seed=seed,
+            fmt="generic",
+            effects=effects,
+            agency_variation=kind != "agency",  # agency null: every agency's true change is zero too
+        )
+        ingest_cohort(folder, templates)
+        data = reports.load(folder)
+        claims = reports.claims(data).frame
+        primary = reports.primary_change(data).frame
+    cohort = claims[claims["scope"] == "cohort"]
+    claimed = cohort["claim"] != "no_clear_change"
+    result = {
+        "kind": kind,
+        "primary_claim": bool((claimed & (cohort["family"] == "primary")).any()),
+        "any_claim": bool(claimed.any()),
+        "agency_claim": bool((claims.loc[claims["scope"] != "cohort", "claim"] != "no_clear_change").any()),
+        "found": 0,
+        "targets": 0,
+        "covered": 0,
+        "intervals": 0,
+    }
+    if kind == "realistic":
+        plan = reports.plan(data)
+        table = primary.set_index(["construct", "role"])
+        for entry in truth["change"]:
+            key = (entry["construct"], entry["role"])
+            if key not in plan.primary or key not in table.index or math.isnan(table.loc[key, "ci_low"]):
+                continue
+            row = table.loc[key]
+            result["intervals"] += 1
+            result["covered"] += int(row["ci_low"] <= entry["true_mean_diff"] <= row["ci_high"])
+            if entry["latent_shift"] >= 0.3:
+                result["targets"] += 1
+                result["found"] += int(row["claim"] == "increase")
+    return result
+
+
+def _share(hits: int, n: int) -> str:
+    if n == 0:
+        return "–"
+    p = hits / n
+    return f"{100 * p:.1f} % (± {100 * math.sqrt(p * (1 - p) / n):.1f}, n = {n})"
+
+
+def main(null: int, agency: int, realistic: int) -> None:
+    jobs = (
+        [("null", 10_000 + i, 40, 6) for i in range(null)]
+        + [("agency", 20_000 + i, 150, 3) for i in range(agency)]
+        + [("realistic", 30_000 + i, 60, 6) for i in range(realistic)]
+    )
+    start = time.perf_counter()
+    with Pool(2) as pool:
+        results = pool.map(_cohort, jobs, chunksize=1)
+    elapsed = time.perf_counter() - start
+    nulls = [r for r in results if r["kind"] == "null"]
+    agencies = [r for r in results if r["kind"] == "agency"]
+    real = [r for r in results if r["kind"] == "realistic"]
+    print(f"{len(results)} cohorts in {elapsed / 60:.1f} min")
+    print("Null cohorts, 40 pairs, 6 agencies:")
+    print("  any primary claim:             ", _share(sum(r["primary_claim"] for r in nulls), len(nulls)))
+    print("  any claim, both families:      ", _share(sum(r["any_claim"] for r in nulls), len(nulls)))
+    print("Null cohorts, 150 pairs, 3 agencies:")
+    print(
+        "  any agency claim:              ", _share(sum(r["agency_claim"] for r in agencies), len(agencies))
+    )
+    print(
+        "  any primary claim (cohort):    ", _share(sum(r["primary_claim"] for r in agencies), len(agencies))
+    )
+    print("Realistic cohorts, 60 pairs, 6 agencies:")
+    print(
+        "  true changes >= 0.3 SD found:  ",
+        _share(sum(r["found"] for r in real), sum(r["targets"] for r in real)),
+    )
+    print(
+        "  coverage of primary 95% CIs:   ",
+        _share(sum(r["covered"] for r in real), sum(r["intervals"] for r in real)),
+    )
+
+
+if __name__ == "__main__":
+    counts = [int(a) for a in sys.argv[1:4]] + [200, 100, 100][len(sys.argv[1:4]) :]
+    main(*counts)
