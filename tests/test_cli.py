@@ -133,3 +133,10 @@ def test_survey_release_workflow(surveys_copy):
     assert again.exit_code == 0, again.output
     unknown = runner.invoke(app, ["survey", "release", "nosuch", "--surveys", str(surveys_copy)])
     assert unknown.exit_code == 2 and "no instrument 'nosuch'" in unknown.output
+
+
+def test_version_prints_the_package_version():
+    from evaluation import __version__
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"evaluation {__version__}"

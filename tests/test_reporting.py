@@ -22,13 +22,13 @@ def test_every_notebook_runs_and_writes_html_and_results(cohorts, built):
     _, (first, _) = cohorts
     out, _, results = built
     assert [r for r in results if r.status != "ok"] == []
-    assert {r.task.kind for r in results} == {*reporting.KINDS, reporting.FEEDBACK}
+    assert {r.task.kind for r in results} == {*reporting.KINDS, reporting.FEEDBACK, reporting.BRIEF}
     for name in ("cohort.html", "data-quality.html", "instrument-quality.html", "comparison.html"):
         assert (out / name).exists(), name
     assert not (out / "pairs").exists()
     participants = pd.read_parquet(first / "processed" / "responses.parquet")["pseudonym"].nunique()
     assert 0 < len(list((out / "feedback").glob("p*.html"))) <= participants
-    assert len(list((out / "notebooks").glob("*.ipynb"))) == len(results) - 1  # feedback: no notebook
+    assert len(list((out / "notebooks").glob("*.ipynb"))) == len(results) - 2  # feedback, brief: none
     change = (out / "results" / "cohort_change.csv").read_text(encoding="utf-8").splitlines()[0]
     assert change == (
         "construct,role,n,mean_pre,mean_post,mean_diff,ci_low,ci_high,p,p_adj,hedges_gav,note,family"

@@ -28,6 +28,26 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"evaluation {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Visa versionen / show the version."
+        ),
+    ] = False,
+) -> None:
+    """Utvärdering av omvänt mentorskap / Evaluation of reverse mentoring."""
+
+
 survey_app = typer.Typer(
     help="Enkätmallar: kontrollera, lista, släpp versioner, exportera formulär / "
     "Survey templates: check, list, release versions, export forms.",
@@ -94,15 +114,6 @@ def _templates(surveys: Path | None):
     from evaluation.survey import load_templates
 
     return load_templates(surveys)
-
-
-@app.callback()
-def _main(
-    version: Annotated[bool, typer.Option("--version", help="Visa versionen / show the version.")] = False,
-) -> None:
-    if version:
-        out.print(f"evaluation {__version__}")
-        raise typer.Exit()
 
 
 @survey_app.command("check")
@@ -590,7 +601,7 @@ def report(
         str | None,
         typer.Option(
             help="Bara en rapporttyp / one report kind: data-quality, "
-            "instrument-quality, cohort, agency, feedback, comparison."
+            "instrument-quality, cohort, agency, feedback, brief, comparison."
         ),
     ] = None,
     lang: Annotated[Lang, typer.Option(help="Språk / language.")] = Lang.sv,

@@ -165,6 +165,9 @@ class CohortConfig(_Model):
     reliability: dict[str, Annotated[float, Field(gt=0, lt=1)]] = Field(default_factory=dict)
     """Reliability per construct for reliable change (e.g. from a pilot or the literature); a construct
     not listed uses the cohort's pooled baseline alpha, and the report says which."""
+    conclusions: CohortText | None = None
+    """The analyst's own conclusions and recommendation, shown in the brief (``brief.html``) under
+    "Analytikerns bedömning" and labelled as judgement, not computation."""
     retention: CohortText | None = None
     """How long the answers are kept and when they are deleted (lagringstid, gallring). Unset, forms
     show "[lagringstid]"."""

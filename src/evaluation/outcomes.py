@@ -14,6 +14,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from evaluation.disclosure import OTHER_AGENCIES, DisclosurePolicy
+from evaluation.pairs import role_gaps
 from evaluation.stats import ModelResult, adjust_pvalues, mixed_model, paired_change, reliable_change
 from evaluation.survey import Templates
 
@@ -34,6 +35,7 @@ __all__ = [
     "program_experience",
     "reliable_improvement",
     "response_shift",
+    "role_gaps",
 ]
 
 CHANGE_FIELDS = [
@@ -174,8 +176,12 @@ def pair_change(scores: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def convergence(scores: pd.DataFrame) -> pd.DataFrame:
+def convergence(scores: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
     """Return the generational gaps in the pairs before and after, per construct.
+
+    Kept for comparison: the mean of |gap before| - |gap after| is biased towards zero when gaps are
+    noisy (a gap of 0.29 that closes fully can read as -0.02). The reports use the signed change of
+    the gap, `evaluation.pairs.gap_change`.
 
     Returns
     -------
@@ -196,7 +202,8 @@ def convergence(scores: pd.DataFrame) -> pd.DataFrame:
             "convergence": group["convergence"].mean(),
         }
         if len(group) >= 3 and group["convergence"].std() > 0:
-            half = sps.t.ppf(0.975, len(group) - 1) * group["convergence"].std() / np.sqrt(len(group))
+            crit = sps.t.ppf(0.5 + confidence / 2, len(group) - 1)
+            half = crit * group["convergence"].std() / np.sqrt(len(group))
             row |= {"ci_low": row["convergence"] - half, "ci_high": row["convergence"] + half, "note": ""}
         else:
             row |= {"ci_low": np.nan, "ci_high": np.nan, "note": "fewer than 3 complete pairs or no variance"}

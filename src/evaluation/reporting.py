@@ -38,8 +38,10 @@ import nbformat
 import pandas as pd
 
 from evaluation import __version__
+from evaluation.brief import BRIEF_FILE
 from evaluation.cohort import load_cohort
 from evaluation.errors import EvaluationError
+from evaluation.text import message
 
 __all__ = ["KINDS", "Result", "Task", "build_reports", "plan", "write_pdfs"]
 
@@ -55,6 +57,9 @@ KINDS = {
 
 FEEDBACK = "feedback"
 """The report kind of the participants' own pages (`evaluation.feedback`), rendered without notebooks."""
+
+BRIEF = "brief"
+"""The report kind of the one-page brief for leadership (`evaluation.brief`), rendered without notebooks."""
 
 REMOVED_TAGS = {"remove_cell", "parameters", "injected-parameters", "evaluation-reset"}
 CACHE_FILE = ".build.json"
@@ -134,10 +139,10 @@ def plan(
     EvaluationError
         If the cohort has not been ingested or the kind is unknown.
     """
-    if only is not None and only not in (*KINDS, FEEDBACK):
+    if only is not None and only not in (*KINDS, FEEDBACK, BRIEF):
         raise EvaluationError(
             f"okänd rapporttyp / unknown report kind {only!r}; "
-            f"expected one of {', '.join([*KINDS, FEEDBACK])}"
+            f"expected one of {', '.join([*KINDS, FEEDBACK, BRIEF])}"
         )
     cohort_dir = cohort_dir.resolve()
     if not (cohort_dir / "processed" / "responses.parquet").exists():
@@ -406,6 +411,10 @@ def _write_index(
     config = load_cohort(cohort_dir)
     failed = {r.task.html for r in results if r.status == "failed"}
     links = []
+    brief = out_dir / BRIEF_FILE
+    if brief.exists() and brief not in failed:
+        label = f"{message('index.brief', 'sv')} / {message('index.brief', 'en')}"
+        links.append(f'<li><a href="{BRIEF_FILE}"><strong>{html.escape(label)}</strong></a></li>')
     for task in tasks:
         if task.html in failed or not task.html.exists():
             continue
@@ -471,6 +480,8 @@ def build_reports(
     results = [Result(t, "skipped") for t in tasks if t not in todo]
     if only in (None, FEEDBACK):
         results.append(_build_feedback(cohort_dir.resolve(), out_dir, lang, cache, force))
+    if only in (None, BRIEF):
+        results.append(_build_brief(cohort_dir.resolve(), out_dir, lang, cache, force))
     if todo:
         kernels = _Kernels()
         try:
@@ -478,8 +489,8 @@ def build_reports(
         finally:
             kernels.shutdown()
     for result in results:
-        if result.task.kind == FEEDBACK:
-            continue  # kept by _build_feedback
+        if result.task.kind in (FEEDBACK, BRIEF):
+            continue  # kept by _build_feedback and _build_brief
         if result.status == "ok":
             cache[_cache_key(result.task, out_dir)] = result.task.key
         elif result.status == "failed":
@@ -489,6 +500,8 @@ def build_reports(
     index = _write_index(out_dir, cohort_dir.resolve(), tasks, results, small)
     if pdf:
         leadership = [t.html for t in tasks if t.html.exists()]
+        if (out_dir / BRIEF_FILE).exists():
+            leadership.insert(0, out_dir / BRIEF_FILE)
         write_pdfs([index, *leadership])
     return index, results
 
@@ -521,6 +534,30 @@ def _build_feedback(cohort_dir: Path, out_dir: Path, lang: str, cache: dict, for
         if stale not in pages and re.fullmatch(r"p[0-9a-f]{16}\.html", stale.name):
             stale.unlink()
     cache[f"{FEEDBACK}/"] = key
+    return Result(task, "ok", time.perf_counter() - start)
+
+
+def _build_brief(cohort_dir: Path, out_dir: Path, lang: str, cache: dict, force: bool) -> Result:
+    """Write the one-page brief (`evaluation.brief`) unless nothing it reads changed."""
+    import time
+
+    from evaluation.brief import write_brief
+    from evaluation.reports import load
+
+    key = _digest(BRIEF, data_fingerprint(cohort_dir), package_fingerprint(), lang)
+    path = out_dir / BRIEF_FILE
+    task = Task(BRIEF, Path(BRIEF_FILE), {"lang": lang}, path, path, key, BRIEF)
+    if not force and cache.get(BRIEF_FILE) == key and path.exists():
+        return Result(task, "skipped")
+    start = time.perf_counter()
+    cache.pop(BRIEF_FILE, None)
+    try:
+        write_brief(load(cohort_dir), out_dir, lang)
+    except EvaluationError:
+        raise
+    except Exception as exc:  # reported like a failing notebook; the other reports still stand
+        return Result(task, "failed", time.perf_counter() - start, error=f"{type(exc).__name__}: {exc}")
+    cache[BRIEF_FILE] = key
     return Result(task, "ok", time.perf_counter() - start)
 
 

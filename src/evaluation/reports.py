@@ -63,6 +63,7 @@ __all__ = [
     "plan",
     "planning_table",
     "primary_change",
+    "primary_view",
     "protect",
     "quarantine_summary",
     "reliabilities",
@@ -254,18 +255,28 @@ def figure(fig: plt.Figure, *, title: str, alt: str):
     )
 
 
-def forest_plot(change: pd.DataFrame, data: CohortData, lang: str):
-    """Return a forest plot of mean change with 95% CIs per construct and role, and its finding."""
-    frame = change[change["mean_diff"].notna()].copy()
+def forest_plot(change: pd.DataFrame, data: CohortData, lang: str, measure: str = "points"):
+    """Return a forest plot of change with 95% CIs per construct and role, and its finding.
+
+    `measure` ``"points"`` plots ``mean_diff`` with ``ci_low``/``ci_high`` in scale points;
+    ``"g"`` plots ``g`` with ``g_ci_low``/``g_ci_high`` (change in standard deviations), the one scale
+    on which constructs with different response scales (1-5, 0-10) can be compared.
+    """
+    from evaluation.text import message
+
+    columns = {"points": ("mean_diff", "ci_low", "ci_high"), "g": ("g", "g_ci_low", "g_ci_high")}[measure]
+    frame = change[change[columns[0]].notna()].rename(
+        columns=dict(zip(columns, ("x", "lo", "hi"), strict=True))
+    )
     frame["label"] = [construct_name(data, c, lang) for c in frame["construct"]]
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(frame) + 1.2))
     order = sorted(frame["label"].unique())
     for offset, (role, group) in zip((-0.15, 0.15), frame.groupby("role"), strict=False):
         y = np.array([order.index(label) for label in group["label"]]) + offset
         ax.errorbar(
-            group["mean_diff"],
+            group["x"],
             y,
-            xerr=[group["mean_diff"] - group["ci_low"], group["ci_high"] - group["mean_diff"]],
+            xerr=[group["x"] - group["lo"], group["hi"] - group["x"]],
             fmt="o",
             color=PALETTE[role],
             label=ROLE_NAMES[lang][role],
@@ -273,16 +284,11 @@ def forest_plot(change: pd.DataFrame, data: CohortData, lang: str):
         )
     ax.axvline(0, color="#333333", linewidth=1)
     ax.set_yticks(range(len(order)), order)
-    ax.set_xlabel("Förändring (efter − före)" if lang == "sv" else "Change (after − before)")
+    ax.set_xlabel(message(f"figure.forest.x.{measure}", lang))
     ax.legend(loc="lower right")
     sns.despine(fig)
-    clear = frame[(frame["ci_low"] > 0) | (frame["ci_high"] < 0)]
-    if lang == "sv":
-        finding = (
-            f"{len(clear)} av {len(frame)} förändringar har ett konfidensintervall som inte omfattar noll."
-        )
-    else:
-        finding = f"{len(clear)} of {len(frame)} changes have a confidence interval that excludes zero."
+    clear = frame[(frame["lo"] > 0) | (frame["hi"] < 0)]
+    finding = message("figure.forest.finding", lang, clear=len(clear), total=len(frame))
     return fig, finding
 
 
@@ -528,6 +534,44 @@ def primary_change(data: CohortData) -> Protected:
         "claim", "g", "g_ci_low", "g_ci_high", "tipping_delta", "levels", "note",
     ]  # fmt: skip
     return protect(_primary_with_claims(data)[columns], data, "construct", "role", "family", "levels")
+
+
+def primary_view(primary: Protected, data: CohortData, lang: str) -> Protected:
+    """Return the primary estimates (`primary_change`) with a reader view for leadership.
+
+    The view has topic and role names, numbers the reader's way (decimal comma in Swedish), the
+    interval in one column, "< 0,001" for tiny p-values, and the plan's family and the claim in words;
+    every header and word from the message catalogue (`evaluation.text`). The tidy table (the CSV) is
+    unchanged.
+    """
+    from evaluation.text import message, number, p_value
+
+    frame = primary.frame
+    view = pd.DataFrame(
+        {
+            "construct": [construct_name(data, c, lang) for c in frame["construct"]],
+            "role": frame["role"].map(lambda r: ROLE_NAMES[lang].get(r, r)),
+            "n": frame["n"],
+            "estimate": [number(v, lang, 2) for v in frame["estimate"]],
+            "ci": [
+                "–"
+                if pd.isna(lo)
+                else f"{number(lo, lang, 2)} till {number(hi, lang, 2)}"
+                if lang == "sv"
+                else f"{number(lo, lang, 2)} to {number(hi, lang, 2)}"
+                for lo, hi in zip(frame["ci_low"], frame["ci_high"], strict=True)
+            ],
+            "g": [number(v, lang, 2) for v in frame["g"]],
+            "p_adj": ["–" if pd.isna(p) else p_value(p, lang) for p in frame["p_adj"]],
+            "family": [message(f"family.{f}", lang) for f in frame["family"]],
+            "claim": [
+                message(f"claim.{c}", lang) if isinstance(c, str) and c else message("claim.none", lang)
+                for c in frame["claim"]
+            ],
+        }
+    )
+    headers = {c: message(f"table.primary.{c}", lang) for c in view.columns}
+    return primary.with_view(view, headers)
 
 
 def cohort_change(data: CohortData) -> Protected:
