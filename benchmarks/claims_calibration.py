@@ -1,7 +1,9 @@
 """Do the reports' claims keep their error rates, find real changes, and cover the truth? (issue 13)
 
 Run: ``.venv/bin/python benchmarks/claims_calibration.py [null_cohorts] [agency_cohorts] [realistic_cohorts]``
-(defaults 200, 100, 100; two worker processes; tens of minutes). Every cohort goes the whole way:
+(defaults 200, 100, 100; two worker processes; about 1-2 hours on 2 cores, most of it in the 150-pair
+agency cohorts; progress every 20 cohorts, each result appended to
+``$TMPDIR/claims_calibration.jsonl``). Every cohort goes the whole way:
 `evaluation.synth.synthesize` (generic exports), `evaluation.ingest.ingest_cohort`,
 `evaluation.reports.load`, then the claims the reports write (`evaluation.reports.claims`) and the
 primary estimates (`evaluation.reports.primary_change`). It prints:
@@ -19,6 +21,7 @@ primary estimates (`evaluation.reports.primary_change`). It prints:
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import sys
@@ -99,8 +102,15 @@ def main(null: int, agency: int, realistic: int) -> None:
         + [("realistic", 30_000 + i, 60, 6) for i in range(realistic)]
     )
     start = time.perf_counter()
-    with Pool(2) as pool:
-        results = pool.map(_cohort, jobs, chunksize=1)
+    results = []
+    progress = Path(tempfile.gettempdir()) / "claims_calibration.jsonl"
+    with Pool(2) as pool, progress.open("w", encoding="utf-8") as log:
+        for done, result in enumerate(pool.imap_unordered(_cohort, jobs), start=1):
+            results.append(result)
+            log.write(json.dumps(result) + "\n")  # partial results survive an interrupted run
+            log.flush()
+            if done % 20 == 0:
+                print(f"{done}/{len(jobs)} cohorts, {(time.perf_counter() - start) / 60:.1f} min", flush=True)
     elapsed = time.perf_counter() - start
     nulls = [r for r in results if r["kind"] == "null"]
     agencies = [r for r in results if r["kind"] == "agency"]
