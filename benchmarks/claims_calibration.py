@@ -3,7 +3,8 @@
 Run: ``.venv/bin/python benchmarks/claims_calibration.py [null_cohorts] [agency_cohorts] [realistic_cohorts]``
 (defaults 200, 100, 100; two worker processes; about 1-2 hours on 2 cores, most of it in the 150-pair
 agency cohorts; progress every 20 cohorts, each result appended to
-``$TMPDIR/claims_calibration.jsonl``). Every cohort goes the whole way:
+``$TMPDIR/claims_calibration.jsonl``; ``--from-log`` summarises that file, even of an interrupted
+run). Every cohort goes the whole way:
 `evaluation.synth.synthesize` (generic exports), `evaluation.ingest.ingest_cohort`,
 `evaluation.reports.load`, then the claims the reports write (`evaluation.reports.claims`) and the
 primary estimates (`evaluation.reports.primary_change`). It prints:
@@ -21,6 +22,7 @@ primary estimates (`evaluation.reports.primary_change`). It prints:
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -95,27 +97,35 @@ def _share(hits: int, n: int) -> str:
     return f"{100 * p:.1f} % (± {100 * math.sqrt(p * (1 - p) / n):.1f}, n = {n})"
 
 
+PROGRESS = Path(tempfile.gettempdir()) / "claims_calibration.jsonl"
+
+
 def main(null: int, agency: int, realistic: int) -> None:
-    jobs = (
-        [("null", 10_000 + i, 40, 6) for i in range(null)]
-        + [("agency", 20_000 + i, 150, 3) for i in range(agency)]
-        + [("realistic", 30_000 + i, 60, 6) for i in range(realistic)]
+    kinds = (
+        [("null", 10_000 + i, 40, 6) for i in range(null)],
+        [("agency", 20_000 + i, 150, 3) for i in range(agency)],
+        [("realistic", 30_000 + i, 60, 6) for i in range(realistic)],
     )
+    # interleaved, so that an interrupted run still has results of every kind
+    jobs = [job for group in itertools.zip_longest(*kinds) for job in group if job is not None]
     start = time.perf_counter()
     results = []
-    progress = Path(tempfile.gettempdir()) / "claims_calibration.jsonl"
-    with Pool(2) as pool, progress.open("w", encoding="utf-8") as log:
+    with Pool(2) as pool, PROGRESS.open("w", encoding="utf-8") as log:
         for done, result in enumerate(pool.imap_unordered(_cohort, jobs), start=1):
             results.append(result)
             log.write(json.dumps(result) + "\n")  # partial results survive an interrupted run
             log.flush()
             if done % 20 == 0:
                 print(f"{done}/{len(jobs)} cohorts, {(time.perf_counter() - start) / 60:.1f} min", flush=True)
-    elapsed = time.perf_counter() - start
+    print(f"{len(results)} cohorts in {(time.perf_counter() - start) / 60:.1f} min")
+    summarise(results)
+
+
+def summarise(results: list[dict]) -> None:
+    """Print the shares the issue's targets name."""
     nulls = [r for r in results if r["kind"] == "null"]
     agencies = [r for r in results if r["kind"] == "agency"]
     real = [r for r in results if r["kind"] == "realistic"]
-    print(f"{len(results)} cohorts in {elapsed / 60:.1f} min")
     print("Null cohorts, 40 pairs, 6 agencies:")
     print("  any primary claim:             ", _share(sum(r["primary_claim"] for r in nulls), len(nulls)))
     print("  any claim, both families:      ", _share(sum(r["any_claim"] for r in nulls), len(nulls)))
@@ -138,5 +148,8 @@ def main(null: int, agency: int, realistic: int) -> None:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--from-log"]:  # summarise a partial or finished run
+        summarise([json.loads(line) for line in PROGRESS.read_text(encoding="utf-8").splitlines()])
+        sys.exit()
     counts = [int(a) for a in sys.argv[1:4]] + [200, 100, 100][len(sys.argv[1:4]) :]
     main(*counts)

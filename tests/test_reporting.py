@@ -66,7 +66,12 @@ def test_index_links_leadership_reports_but_never_feedback(built):
     leadership = {str(r.task.html.relative_to(out)) for r in results if r.task.kind != reporting.FEEDBACK}
     assert leadership <= links
     assert not any("feedback" in link for link in links)
-    assert "Instrumentversioner" in text and "fingerprint" in text
+    assert "Enkätversioner" in text and "Datafingeravtryck" in text
+    # the index tells the truth about each agency: its page's status per role, or why it has none
+    for result in results:
+        if result.task.kind == "agency":
+            agency = result.task.parameters["agency"]
+            assert re.search(rf">{re.escape(agency)}</a>\s*<span class=\"status\">Deltagande", text), agency
 
 
 def test_unchanged_reports_are_not_rerun_and_force_reruns(cohorts, built):
@@ -98,7 +103,8 @@ def _task(tmp_path, notebook, name, parameters):
 
 def test_failure_names_notebook_cell_and_error_and_others_finish(tmp_path):
     good = _notebook(
-        tmp_path / "good.ipynb", "from evaluation import reports\nreports.paragraph(str(value), '', 'sv')"
+        tmp_path / "good.ipynb",
+        "from evaluation import reports\nreports.paragraph('comments.too_few', 'sv', min=value)",
     )
     bad = _notebook(tmp_path / "bad.ipynb", "x = 1", "raise RuntimeError('planted failure')")
     kernels = _Kernels()

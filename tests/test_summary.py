@@ -7,7 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from evaluation.summary import certainty_words, effect_words, number, summarise_change
+from evaluation.summary import certainty_words, effect_words, summarise_change
+from evaluation.text import number
 
 
 @pytest.mark.parametrize(
@@ -32,7 +33,7 @@ def test_certainty_and_numbers():
     # Decided by the family-adjusted p (evaluation.claims), not by the unadjusted interval.
     assert certainty_words(0.049, "sv") == "tydlig" and certainty_words(0.001, "en") == "clear"
     assert certainty_words(0.05, "sv") == "osäker" and certainty_words(math.nan, "en") == "uncertain"
-    assert number(0.456, "sv") == "0,46" and number(-1.5, "en") == "−1.50"
+    assert number(0.456, "sv", 2) == "0,46" and number(-1.5, "en", 2) == "−1.50"
     with pytest.raises(ValueError):
         effect_words(math.nan, "sv")
 
@@ -64,7 +65,7 @@ def test_summary_sorts_clear_changes_and_never_numbers_hidden_groups():
         "20 %" in c for c in parts["caveats"]
     )
     english = summarise_change(change, {"a": "Understanding", "b": "Confidence", "c": "Climate"}, 0.2, "en")
-    assert english["changed"][1].startswith("Among adepts, understanding increased by 0.20 scale points")
+    assert english["changed"][1].startswith("Among the mentees, understanding increased by 0.20 scale points")
 
 
 def test_summary_states_the_adjusted_p_and_keeps_capitals():
@@ -139,7 +140,7 @@ def test_exploratory_claims_are_labelled_and_come_after_the_primary_ones():
     assert changed[0].startswith("Bland adepterna ökade tilltro")
     assert changed[1].startswith("Utforskande: Bland adepterna ökade klimat")
     english = summarise_change(change, {"s": "Climate", "t": "Confidence"}, 0.1, "en")["changed"]
-    assert english[1].startswith("Exploratory: Among adepts")
+    assert english[1].startswith("Exploratory: Among the mentees")
 
 
 def test_groups_too_small_for_claims_are_listed_without_a_claim():

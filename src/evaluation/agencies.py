@@ -30,7 +30,26 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-__all__ = ["SHRUNKEN_COLUMNS", "shrunken_changes"]
+__all__ = ["SHRUNKEN_COLUMNS", "answered_both_waves", "shrunken_changes"]
+
+
+def answered_both_waves(responses: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """Return per (agency, role) how many participants answered both the baseline and the follow-up.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        Long responses as ingest writes them (pseudonym, agency, role, wave, value).
+
+    Returns
+    -------
+    dict
+        (agency, role) to the number of participants with an answer at wave ``pre`` and at ``post``.
+    """
+    answered = responses[responses["wave"].isin(["pre", "post"])]
+    waves = answered.groupby(["agency", "role", "pseudonym"], observed=True)["wave"].nunique()
+    return {key: int(n) for key, n in (waves == 2).groupby(level=["agency", "role"]).sum().items()}
+
 
 SHRUNKEN_COLUMNS = [
     "agency", "construct", "role", "n", "raw", "shrunken", "ci_low", "ci_high", "weight", "tau", "note",

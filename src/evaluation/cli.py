@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -576,11 +577,11 @@ def _report_dir(folder: Path, out: Path | None) -> Path:
     return out if out is not None else REPORTS_DIR / load_cohort(folder).id
 
 
-def _print_results(results, index: Path) -> None:
+def _print_results(results, index: Path, seconds: float) -> None:
+    from evaluation.reporting import summary
+
     failed = [r for r in results if r.status == "failed"]
-    ran = sum(r.status == "ok" for r in results)
-    skipped = sum(r.status == "skipped" for r in results)
-    out.print(f"Körda / ran {ran}, oförändrade / unchanged {skipped}, misslyckade / failed {len(failed)}.")
+    out.print(summary(results, seconds), highlight=False, markup=False)
     for result in failed:
         cell = f", cell {result.cell}" if result.cell is not None else ""
         err.print(
@@ -617,6 +618,13 @@ def report(
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Även PDF / also a PDF beside each leadership report (Chromium).")
     ] = False,
+    progress: Annotated[
+        bool,
+        typer.Option(
+            "--progress/--no-progress",
+            help="Visa förloppet på en terminal / show progress on a terminal (never in a pipe or log).",
+        ),
+    ] = True,
 ) -> None:
     """Skriv rapporterna / Build the cohort's reports with papermill into reports/<cohort>/.
 
@@ -628,6 +636,7 @@ def report(
     from evaluation.reporting import build_reports
 
     target = _report_dir(folder, out_dir)
+    started = time.perf_counter()
     index, results = build_reports(
         folder,
         target,
@@ -637,8 +646,10 @@ def report(
         force=force,
         compare=compare,
         pdf=pdf,
+        progress=progress,
+        console=out,
     )
-    _print_results(results, index)
+    _print_results(results, index, time.perf_counter() - started)
     _audit_or_exit(target, folder)
 
 
@@ -758,8 +769,9 @@ def demo(
     ingest_cohort(folder, templates)
     out.print(f"Importerad / ingested: {folder / 'processed'}")
     target = _report_dir(folder, None)
-    index, results = build_reports(folder, target, jobs=jobs)
-    _print_results(results, index)
+    started = time.perf_counter()
+    index, results = build_reports(folder, target, jobs=jobs, console=out)
+    _print_results(results, index, time.perf_counter() - started)
     _audit_or_exit(target, folder)
 
 

@@ -50,6 +50,7 @@ KINDS = {
     "data-quality": "data_quality",
     "instrument-quality": "instrument_quality",
     "cohort": "cohort",
+    "appendix": "appendix",
     "agency": "agency",
     "comparison": "comparison",
 }
@@ -101,7 +102,7 @@ def _digest(*parts: bytes | str) -> str:
 def package_fingerprint() -> str:
     """Return the SHA-256 of the package's source (version and code): reports depend on both."""
     root = Path(__file__).resolve().parent
-    files = sorted(root.rglob("*.py")) + sorted((root / "templates").glob("*"))
+    files = sorted(root.rglob("*.py")) + sorted(root.rglob("*.yml")) + sorted((root / "templates").glob("*"))
     return _digest(__version__, *(p.read_bytes() for p in files))
 
 
@@ -158,6 +159,7 @@ def plan(
         ("data-quality", "data-quality"),
         ("instrument-quality", "instrument-quality"),
         ("cohort", "cohort"),
+        ("appendix", "appendix"),
     ):
         wanted.append((kind, f"{name}.html", {}, name, kind))
     sizes = roster.groupby("agency")["participant_id"].nunique()
@@ -247,14 +249,105 @@ def _to_html(executed: nbformat.NotebookNode, task: Task) -> str:
     )
     lang = html.escape(task.parameters.get("lang", "sv"))
     body = re.sub(r"<html[^>]*>", f'<html lang="{lang}">', body, count=1)
-    style = (
-        "<style>table.report{border-collapse:collapse;margin:1rem 0}table.report th,table.report td"
-        "{border:1px solid #6b6b6b;padding:.25rem .5rem}table.report td.num{text-align:right}"
-        "figure img{max-width:100%}"
-        "@media print{.jp-Cell,.jp-OutputArea,.jp-OutputArea-child{break-inside:auto!important}"
-        "figure,tr{break-inside:avoid}h1,h2,h3{break-after:avoid}}</style>"
-    )
-    return body.replace("</head>", style + "</head>", 1)
+    title = html.escape(report_title(body, task), quote=False)
+    body = re.sub(r"<title>.*?</title>", lambda _: f"<title>{title}</title>", body, count=1, flags=re.S)
+    body = re.sub(r'<table class="report".*?</table>', _mark_tight, body, flags=re.S)
+    return body.replace("</head>", f"<style>{REPORT_CSS}</style></head>", 1)
+
+
+def report_title(page: str, task: Task) -> str:
+    """Return a report page's title: its first heading, with the cohort's name when it lacks it.
+
+    nbconvert titles a page by the notebook's name ("cohort", an agency's name); the title a reader
+    sees in the browser tab, the printed header and the PDF's metadata is the report's own heading.
+    """
+    found = re.search(r"<h1[^>]*>(.*?)</h1>", page, flags=re.S)
+    heading = html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).replace("¶", "").strip() if found else ""
+    heading = " ".join(heading.split()) or task.title
+    name = ""
+    if "cohort_dir" in task.parameters:  # not the comparison, which names several cohorts
+        with contextlib.suppress(Exception):  # a title is no reason to fail a report
+            name = load_cohort(Path(task.parameters["cohort_dir"])).name
+    return f"{heading} – {name}" if name and name not in heading else heading
+
+
+PRINT_WIDTH_PX = (210 - 2 * 12) / 25.4 * 96
+"""The width of an A4 portrait page's text in CSS pixels, between `PAGE_MARGIN`'s left and right."""
+
+TIGHT = ("tight", "tighter")
+"""Classes of a report table whose whole words do not fit across `PRINT_WIDTH_PX` (`_mark_tight`)."""
+
+MIN_COLUMN_EM = 3.5
+"""The narrowest column of a tight table, in em: a number written as text (0,23) stays whole."""
+
+
+def _mark_tight(match: re.Match) -> str:
+    """Return a report table, marked when its longest words cannot fit across a printed page.
+
+    A table is never narrower than its longest words allow, so a table with many columns or long
+    words would be cut off at the page's edge. A "tight" table breaks its headers inside a word where
+    they must; a "tighter" one its cells too (`REPORT_CSS`). Widths are estimated from the letters
+    (Arial averages about half an em a letter, bold a little more), erring wide.
+    """
+    table = match.group(0)
+    headers: dict[int, float] = {}
+    cells: dict[int, float] = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S):
+        for column, (tag, text) in enumerate(re.findall(r"<(th|td)[^>]*>(.*?)</t[hd]>", row, flags=re.S)):
+            words = html.unescape(re.sub(r"<[^>]+>", "", text)).split()
+            letters = max((len(w) for w in words), default=0)
+            widest = headers if tag == "th" else cells
+            widest[column] = max(widest.get(column, 0.0), letters * (0.56 if tag == "th" else 0.53))
+    columns = sorted(set(headers) | set(cells))
+    pixels_per_em = (8 if len(columns) >= 8 else 9) * 96 / 72
+    padding = len(columns) * 9  # padding and border, in pixels
+
+    def width(ems: list[float]) -> float:
+        return sum(ems) * pixels_per_em + padding
+
+    if width([max(headers.get(c, 0.0), cells.get(c, 0.0)) for c in columns]) <= PRINT_WIDTH_PX:
+        return table
+    fits = width([max(MIN_COLUMN_EM, cells.get(c, 0.0)) for c in columns]) <= PRINT_WIDTH_PX
+    marked = TIGHT[0] if fits else " ".join(TIGHT)
+    return table.replace('<table class="report"', f'<table class="report {marked}"', 1)
+
+
+REPORT_CSS = (
+    # Tables: captions read as titles; text wraps between words, numbers never. Figures never wider
+    # than their column, never enlarged.
+    "table.report{border-collapse:collapse;margin:1rem 0;max-width:100%}"
+    "table.report caption{text-align:left;font-weight:600;padding:.25rem 0}"
+    "table.report th,table.report td{border:1px solid #6b6b6b;padding:.25rem .5rem;overflow-wrap:break-word}"
+    "table.report th{vertical-align:bottom}"
+    "table.report td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}"
+    "figure{margin:1rem 0}figure img{max-width:100%;height:auto}"
+    "@media print{"
+    "body.jp-Notebook{padding:0;margin:0}.jp-Cell{padding:0}"
+    ".jp-Cell,.jp-OutputArea,.jp-OutputArea-child{break-inside:auto!important}"
+    # the output area is a table cell on screen, which grows with a wide table instead of wrapping it
+    ".jp-OutputArea-child{display:block!important}"
+    ".jp-OutputArea-output{display:block!important;overflow:visible!important;width:auto!important;"
+    "padding-right:0!important}"
+    # Arial's width (Liberation Sans on Linux) is about a tenth narrower than DejaVu Sans (system-ui)
+    "table.report{font:9pt/1.25 Arial,'Liberation Sans',Helvetica,sans-serif;table-layout:auto}"
+    "table.report th,table.report td{padding:.15rem .25rem}table.report th{font-size:.9em}"
+    "table.report:has(tr>:nth-child(8)){font-size:8pt}table.report:has(tr>:nth-child(8)) th{font-size:1em}"
+    # a tight table breaks its headers inside a word where it must (Chromium has no Swedish
+    # hyphenation here), a tighter one its cells too; no column narrower than a few letters
+    f"table.report.{TIGHT[0]} th{{overflow-wrap:anywhere;min-width:{MIN_COLUMN_EM}em}}"
+    f"table.report.{TIGHT[1]} td:not(.num){{overflow-wrap:anywhere;min-width:{MIN_COLUMN_EM}em}}"
+    f"table.report.{TIGHT[1]}:has(tr>:nth-child(14)) :is(th,td){{min-width:2.5em;padding:.1rem .15rem}}"
+    "thead{display:table-header-group}tr,figure,img{break-inside:avoid}"
+    # a short table is kept whole; a long one never leaves its caption and header alone at a page's foot
+    "table.report:not(:has(tbody>tr:nth-child(9))){break-inside:avoid}"
+    "table.report tbody>tr:first-child{break-before:avoid}"
+    # a figure (a tall heatmap) is never cut across pages: at most a page high, less its caption
+    "figure{margin:.5rem 0}figure img{max-height:225mm;width:auto;object-fit:contain}"
+    "h1,h2,h3,h4,caption{break-after:avoid}"
+    # a heading is its own notebook cell: keep that cell with the next one
+    ".jp-Cell:has(h1,h2,h3,h4):not(:has(table,figure,p,li)){break-after:avoid}"
+    "}"
+)
 
 
 def _marked(output: nbformat.NotebookNode) -> bool:
@@ -406,42 +499,100 @@ def _sanitise_file(task: Task) -> None:
 
 
 def _write_index(
-    out_dir: Path, cohort_dir: Path, tasks: list[Task], results: list[Result], small: list[str]
+    out_dir: Path,
+    cohort_dir: Path,
+    tasks: list[Task],
+    results: list[Result],
+    small: list[str],
+    lang: str = "sv",
 ) -> Path:
+    """Write ``index.html`` in `lang` and return its path.
+
+    The brief first, then the leadership reports, each agency's page with what it shows and hides (or
+    why it has none), the analysts' pages, the reports that failed and the survey versions.
+    """
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    from evaluation.agencies import answered_both_waves
+    from evaluation.reports import role_status
+
     config = load_cohort(cohort_dir)
     failed = {r.task.html for r in results if r.status == "failed"}
-    links = []
-    brief = out_dir / BRIEF_FILE
-    if brief.exists() and brief not in failed:
-        label = f"{message('index.brief', 'sv')} / {message('index.brief', 'en')}"
-        links.append(f'<li><a href="{BRIEF_FILE}"><strong>{html.escape(label)}</strong></a></li>')
-    for task in tasks:
-        if task.html in failed or not task.html.exists():
+    shown = {t.html: t for t in tasks if t.html not in failed and t.html.exists()}
+
+    def link(task: Task) -> dict:
+        return {
+            "href": task.html.relative_to(out_dir).as_posix(),
+            "label": message(f"index.kind.{task.kind}", lang),
+        }
+
+    leadership = []
+    if (out_dir / BRIEF_FILE).exists():
+        leadership.append({"href": BRIEF_FILE, "label": message("index.brief", lang), "first": True})
+    leadership += [link(t) for t in shown.values() if t.kind in ("cohort", "comparison")]
+    analyst = [
+        link(t) for t in shown.values() if t.kind in ("data-quality", "instrument-quality", "appendix")
+    ]
+    both = answered_both_waves(pd.read_parquet(cohort_dir / "processed" / "responses.parquet"))
+    pages = {t.parameters["agency"]: t for t in shown.values() if t.kind == "agency"}
+    agencies = []
+    for agency in sorted({*pages, *small, *(a for a, _ in both)}):
+        if agency in small:
+            agencies.append(
+                {"label": agency, "status": message("index.agency.small", lang, min=config.min_group_size)}
+            )
             continue
-        target = html.escape(str(task.html.relative_to(out_dir)))
-        links.append(f'<li><a href="{target}">{html.escape(task.title)}</a></li>')
-    versions = "".join(
-        f"<li>{html.escape(i)} {html.escape(p.version)}</li>" for i, p in sorted(config.instruments.items())
+        roles = {
+            role: message(
+                f"index.agency.role.{role_status(both.get((agency, role), 0), config)}",
+                lang,
+                who=message(f"role.{role}.plural_cap", lang),
+                min=config.min_group_size,
+                claims=config.min_n_for_claims,
+            )
+            for role in ("mentor", "adept")
+        }
+        task = pages.get(agency)
+        agencies.append(
+            {
+                "href": task.html.relative_to(out_dir).as_posix() if task else None,
+                "label": agency,
+                "status": message(
+                    "index.agency.status", lang, mentors=roles["mentor"], adepts=roles["adept"]
+                ),
+            }
+        )
+    context = {
+        "lang": lang,
+        "title": message("index.title", lang, cohort=config.name),
+        "built": message(
+            "index.built",
+            lang,
+            date=date.today().isoformat(),
+            start=config.period.start,
+            end=config.period.end,
+            fingerprint=data_fingerprint(cohort_dir)[:16],
+        ),
+        "leadership_heading": message("index.leadership", lang),
+        "leadership": leadership,
+        "agencies_heading": message("index.agencies", lang),
+        "agencies": agencies,
+        "no_agencies": message("index.no_agencies", lang),
+        "analyst_heading": message("index.analyst", lang),
+        "analyst": analyst,
+        "failed_heading": message("index.failed", lang),
+        "failed": sorted(p.relative_to(out_dir).as_posix() for p in failed),
+        "versions_heading": message("index.versions", lang),
+        "versions": [
+            message("index.version", lang, survey=message(f"survey.{i}", lang), version=p.version)
+            for i, p in sorted(config.instruments.items())
+        ],
+    }
+    env = Environment(
+        loader=PackageLoader("evaluation", "templates"), autoescape=select_autoescape(["html", "j2"])
     )
-    note = "".join(
-        f"<li>{html.escape(a)}: färre än {config.min_group_size} deltagare, ingen rapport / fewer than "
-        f"{config.min_group_size} participants, no report</li>"
-        for a in small
-    )
-    page = f"""<!DOCTYPE html>
-<html lang="sv"><head><meta charset="utf-8"><title>Rapporter – {html.escape(config.name)}</title></head>
-<body><main>
-<h1>Rapporter <span lang="en">/ Reports</span>: {html.escape(config.name)}</h1>
-<p>Skapad / built {date.today().isoformat()}. Period {config.period.start} – {config.period.end}.
-Datafingeravtryck / data fingerprint <code>{data_fingerprint(cohort_dir)[:16]}</code>.</p>
-<h2>Rapporter <span lang="en">/ Reports</span></h2><ul>{"".join(links)}</ul>
-<h2>Instrumentversioner <span lang="en">/ Instrument versions</span></h2><ul>{versions}</ul>
-<h2>Myndigheter utan rapport <span lang="en">/ Agencies without a report</span></h2>
-<ul>{note or "<li>–</li>"}</ul>
-</main></body></html>
-"""
     path = out_dir / "index.html"
-    path.write_text(page, encoding="utf-8")
+    path.write_text(env.get_template("index.html.j2").render(**context), encoding="utf-8")
     return path
 
 
@@ -456,6 +607,7 @@ def build_reports(
     compare: list[Path] | None = None,
     progress: bool = True,
     pdf: bool = False,
+    console=None,
 ) -> tuple[Path, list[Result]]:
     """Plan, run and convert a cohort's reports; return the index path and what happened to each.
 
@@ -468,9 +620,12 @@ def build_reports(
     force : bool
         Run every report, unchanged or not.
     progress : bool
-        Show a progress bar.
+        Show each report as it runs and ends, on a terminal only (`BuildProgress`); elsewhere the
+        build is silent and the caller ends with `summary`.
     pdf : bool
         Also print every leadership report (not the feedback pages) to a PDF beside it (`write_pdfs`).
+    console : rich.console.Console, optional
+        Where progress shows (default: standard output).
     """
     out_dir = out_dir.resolve()
     tasks, small = plan(cohort_dir, out_dir, lang=lang, only=only, compare=compare)
@@ -478,32 +633,193 @@ def build_reports(
     cache = json.loads(cache_path.read_text(encoding="utf-8")) if cache_path.exists() and not force else {}
     todo = [t for t in tasks if force or cache.get(_cache_key(t, out_dir)) != t.key or not t.html.exists()]
     results = [Result(t, "skipped") for t in tasks if t not in todo]
-    if only in (None, FEEDBACK):
-        results.append(_build_feedback(cohort_dir.resolve(), out_dir, lang, cache, force))
-    if only in (None, BRIEF):
-        results.append(_build_brief(cohort_dir.resolve(), out_dir, lang, cache, force))
-    if todo:
-        kernels = _Kernels()
-        try:
-            results += _execute(todo, kernels, max(1, min(jobs, len(todo))), progress)
-        finally:
-            kernels.shutdown()
-    for result in results:
-        if result.task.kind in (FEEDBACK, BRIEF):
-            continue  # kept by _build_feedback and _build_brief
-        if result.status == "ok":
-            cache[_cache_key(result.task, out_dir)] = result.task.key
-        elif result.status == "failed":
-            cache.pop(_cache_key(result.task, out_dir), None)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    cache_path.write_text(json.dumps(cache, indent=1, sort_keys=True), encoding="utf-8")
-    index = _write_index(out_dir, cohort_dir.resolve(), tasks, results, small)
-    if pdf:
-        leadership = [t.html for t in tasks if t.html.exists()]
-        if (out_dir / BRIEF_FILE).exists():
-            leadership.insert(0, out_dir / BRIEF_FILE)
-        write_pdfs([index, *leadership])
+    with BuildProgress(progress, console) as shown:
+        shown.unchanged([_label(r.task, out_dir) for r in results])
+        if only in (None, FEEDBACK):
+            with shown.step(_label_of(FEEDBACK)) as step:
+                step.result = _build_feedback(cohort_dir.resolve(), out_dir, lang, cache, force)
+            results.append(step.result)
+        if only in (None, BRIEF):
+            with shown.step(_label_of(BRIEF)) as step:
+                step.result = _build_brief(cohort_dir.resolve(), out_dir, lang, cache, force)
+            results.append(step.result)
+        if todo:
+            kernels = _Kernels()
+            try:
+                results += _execute(todo, kernels, max(1, min(jobs, len(todo))), shown)
+            finally:
+                kernels.shutdown()
+        for result in results:
+            if result.task.kind in (FEEDBACK, BRIEF):
+                continue  # kept by _build_feedback and _build_brief
+            if result.status == "ok":
+                cache[_cache_key(result.task, out_dir)] = result.task.key
+            elif result.status == "failed":
+                cache.pop(_cache_key(result.task, out_dir), None)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        cache_path.write_text(json.dumps(cache, indent=1, sort_keys=True), encoding="utf-8")
+        # the index lists every page the cohort has, not only those this run (--only) built
+        every = tasks if only is None else plan(cohort_dir, out_dir, lang=lang, compare=compare)[0]
+        index = _write_index(out_dir, cohort_dir.resolve(), every, results, small, lang)
+        if pdf:
+            leadership = [t.html for t in tasks if t.html.exists()]
+            if (out_dir / BRIEF_FILE).exists():
+                leadership.insert(0, out_dir / BRIEF_FILE)
+            write_pdfs([index, *leadership], progress=shown)
     return index, results
+
+
+def _label(task: Task, out_dir: Path) -> str:
+    """Return how progress names a report: its page, relative to the reports folder."""
+    if task.kind in (FEEDBACK, BRIEF):
+        return _label_of(task.kind)
+    return task.html.relative_to(out_dir).as_posix() if task.html.is_relative_to(out_dir) else task.html.name
+
+
+def _label_of(kind: str) -> str:
+    return {
+        FEEDBACK: "feedback/ (deltagarnas sidor / participants' pages)",
+        BRIEF: f"{BRIEF_FILE} (kortfattat / brief)",
+    }[kind]
+
+
+def summary(results: list[Result], seconds: float) -> str:
+    """Return the one line that ends a build: reports built, unchanged and failed, and the time taken.
+
+    In Swedish and English: "12 rapporter byggda, 3 oförändrade, 0 misslyckades på 14,2 s / 12 reports
+    built, 3 unchanged, 0 failed in 14.2 s". The feedback pages count as one report.
+    """
+    built = sum(r.status == "ok" for r in results)
+    unchanged = sum(r.status == "skipped" for r in results)
+    failed = sum(r.status == "failed" for r in results)
+    sv = (
+        f"{built} {'rapport byggd' if built == 1 else 'rapporter byggda'}, "
+        f"{unchanged} {'oförändrad' if unchanged == 1 else 'oförändrade'}, "
+        f"{failed} misslyckades på {seconds:.1f} s".replace(".", ",")
+    )
+    en = (
+        f"{built} {'report' if built == 1 else 'reports'} built, {unchanged} unchanged, "
+        f"{failed} failed in {seconds:.1f} s"
+    )
+    return f"{sv} / {en}"
+
+
+class BuildProgress:
+    """What a build shows while it runs.
+
+    On a terminal: a line per report as it finishes (built, failed, unchanged), a spinner per report
+    running, and a bar over them all. Anywhere else (a pipe, a log file, CI) nothing at all: the
+    caller ends with `summary`. Thread-safe: reports start in worker threads.
+
+    Parameters
+    ----------
+    enabled : bool
+        Show anything at all (still only on a terminal).
+    console : rich.console.Console, optional
+        Where to show it (default: standard output).
+    """
+
+    def __init__(self, enabled: bool = True, console=None) -> None:
+        from rich.console import Console
+
+        self.console = console if console is not None else Console()
+        self.enabled = bool(enabled) and self.console.is_terminal
+        self._progress = None
+        self._overall = None
+        self._total = 0
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> BuildProgress:
+        if self.enabled:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._progress = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self._progress.start()
+            self._overall = self._progress.add_task("Rapporter / reports", total=0)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def unchanged(self, names: list[str]) -> None:
+        """Say which reports are not run again (one line)."""
+        if self._progress is not None and names:
+            self._progress.console.print(
+                f"[dim]· oförändrade / unchanged ({len(names)}): {', '.join(names)}[/dim]",
+                highlight=False,
+            )
+
+    def expect(self, steps: int) -> None:
+        """Add steps to the bar's total (reports to run, PDFs to print)."""
+        if self._progress is not None:
+            with self._lock:
+                self._total += steps
+                self._progress.update(self._overall, total=self._total)
+
+    def start(self, name: str):
+        """Show that a report is running; return the token `finish` takes."""
+        if self._progress is None:
+            return None
+        return self._progress.add_task(f"  {name}", total=None)
+
+    def finish(self, token, name: str, status: str, seconds: float, error: str = "") -> None:
+        """Replace a running report by one line saying how it ended."""
+        if self._progress is None:
+            return
+        if token is not None:
+            self._progress.remove_task(token)
+        self._progress.advance(self._overall)
+        time = f"{seconds:.1f} s".replace(".", ",")
+        line = {
+            "ok": f"[green]✓[/green] {name} [dim]{time}[/dim]",
+            "skipped": f"[dim]· {name}: oförändrad / unchanged[/dim]",
+        }.get(status, f"[red]✗ {name}: misslyckades / failed[/red] [dim]{error[:200]}[/dim]")
+        self._progress.console.print(line, highlight=False)
+
+    @contextlib.contextmanager
+    def step(self, name: str):
+        """Show one step (a report built outside the notebook runs, a PDF) while it runs.
+
+        Yields a namespace whose ``result`` the step may set to its `Result`; without one, a step that
+        returns is ok and one that raises failed (and the error goes on).
+        """
+        import time
+        from types import SimpleNamespace
+
+        self.expect(1)
+        token = self.start(name)
+        started = time.perf_counter()
+        outcome = SimpleNamespace(result=None)
+        try:
+            yield outcome
+        except BaseException as exc:
+            self.finish(token, name, "failed", time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
+            raise
+        result = outcome.result
+        self.finish(
+            token,
+            name,
+            result.status if result is not None else "ok",
+            result.seconds if result is not None and result.seconds else time.perf_counter() - started,
+            result.error if result is not None else "",
+        )
 
 
 def _build_feedback(cohort_dir: Path, out_dir: Path, lang: str, cache: dict, force: bool) -> Result:
@@ -577,8 +893,42 @@ CHROMIUM_ARGS = [
 ]
 
 
-def write_pdfs(pages: list[Path], chromium: str = "/usr/bin/chromium") -> list[Path]:
-    """Print each HTML page to a PDF beside it (A4, backgrounds kept) with Chromium; return the PDFs.
+PAGE_MARGIN = {"top": "18mm", "bottom": "16mm", "left": "12mm", "right": "12mm"}
+"""Printed page margins: room for the running title above and the page number below (8 pt each)."""
+
+PAGE_OF = {"sv": "Sida {page} av {pages}", "en": "Page {page} of {pages}"}
+"""The footer of a printed page, by the page's ``<html lang>``."""
+
+_MARGIN_STYLE = (
+    "font-family:system-ui,'Segoe UI',Arial,sans-serif;font-size:8pt;color:#404040;width:100%;"
+    "box-sizing:border-box;padding:0 {side};margin:0;white-space:nowrap;overflow:hidden;"
+    "text-overflow:ellipsis"
+)
+
+
+def print_margins(title: str, lang: str) -> tuple[str, str]:
+    """Return Chromium's header (the running title) and footer (page X of Y) templates for one page.
+
+    Chromium renders them in the page margins, apart from the page's own styles: their font size is
+    set here, or it would be too small to read.
+    """
+    style = _MARGIN_STYLE.format(side=PAGE_MARGIN["left"])
+    header = f'<div style="{style}">{html.escape(title)}</div>'
+    words = PAGE_OF.get(lang.split("-")[0].lower(), PAGE_OF["en"])
+    numbers = words.format(page='<span class="pageNumber"></span>', pages='<span class="totalPages"></span>')
+    footer = f'<div style="{style};text-align:center">{numbers}</div>'
+    return header, footer
+
+
+def write_pdfs(
+    pages: list[Path], chromium: str = "/usr/bin/chromium", *, progress: BuildProgress | None = None
+) -> list[Path]:
+    """Print each HTML page to a PDF beside it with Chromium; return the PDFs.
+
+    A4 portrait, backgrounds kept, the page's ``<title>`` as a running title in the header and as the
+    PDF's title, and "Sida 3 av 7" (or "Page 3 of 7", by the page's ``<html lang>``) in the footer.
+
+    `progress` shows each PDF as a step of the build.
 
     Raises
     ------
@@ -594,31 +944,48 @@ def write_pdfs(pages: list[Path], chromium: str = "/usr/bin/chromium") -> list[P
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page()
         for html_page in pages:
-            page.goto(html_page.resolve().as_uri())
             target = html_page.with_suffix(".pdf")
-            page.pdf(
-                path=str(target),
-                format="A4",
-                print_background=True,
-                margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"},
-            )
-            _relative_links(target)
+            with progress.step(f"PDF {_pdf_label(target)}") if progress else contextlib.nullcontext():
+                page.goto(html_page.resolve().as_uri())
+                title = page.title().strip() or html_page.stem
+                header, footer = print_margins(title, page.evaluate("document.documentElement.lang") or "sv")
+                page.pdf(
+                    path=str(target),
+                    format="A4",
+                    print_background=True,
+                    display_header_footer=True,
+                    header_template=header,
+                    footer_template=footer,
+                    margin=PAGE_MARGIN,
+                )
+                _finish_pdf(target, title)
             written.append(target)
         browser.close()
     return written
 
 
-def _relative_links(pdf: Path) -> None:
-    """Rewrite the PDF's links to local pages as paths relative to the PDF's own folder.
+def _pdf_label(pdf: Path) -> str:
+    return f"{pdf.parent.name}/{pdf.name}" if pdf.parent.name == "agencies" else pdf.name
+
+
+def _finish_pdf(pdf: Path, title: str) -> None:
+    """Rewrite a printed PDF once: its title, and its links to local pages relative to its own folder.
 
     Chromium prints a relative link as an absolute ``file://`` URI, which holds the machine's path.
     """
+    import logging
     from urllib.parse import unquote, urlparse
 
     from pypdf import PdfWriter
     from pypdf.generic import NameObject, TextStringObject
 
-    writer = PdfWriter(clone_from=str(pdf))
+    quiet = logging.getLogger("pypdf")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # Skia's trailer size is one short: a harmless warning per file
+    try:
+        writer = PdfWriter(clone_from=str(pdf))
+    finally:
+        quiet.setLevel(level)
     changed = False
     for page in writer.pages:
         for annotation in page.get("/Annots") or []:
@@ -629,19 +996,39 @@ def _relative_links(pdf: Path) -> None:
                 relative = os.path.relpath(target, pdf.parent)
                 action[NameObject("/URI")] = TextStringObject(Path(relative).as_posix())
                 changed = True
+    metadata = writer.metadata or {}
+    if metadata.get("/Title") != title:
+        writer.add_metadata({"/Title": title})
+        changed = True
     if changed:
         with pdf.open("wb") as handle:
             writer.write(handle)
 
 
-def _execute(todo: list[Task], kernels: _Kernels, jobs: int, progress: bool) -> list[Result]:
-    from rich.progress import Progress
-
+def _execute(todo: list[Task], kernels: _Kernels, jobs: int, progress: bool | BuildProgress) -> list[Result]:
+    """Run the tasks on `jobs` warm kernels; show each as it starts and ends (`BuildProgress`)."""
+    shown = progress if isinstance(progress, BuildProgress) else None
+    outer = BuildProgress(bool(progress)) if shown is None else contextlib.nullcontext(shown)
     results = []
-    with Progress(disable=not progress, transient=True) as bar, ThreadPoolExecutor(max_workers=jobs) as pool:
-        job = bar.add_task("Rapporter / reports", total=len(todo))
-        futures = [pool.submit(_run_one, task, kernels) for task in todo]
+    with outer as shown, ThreadPoolExecutor(max_workers=jobs) as pool:
+        shown.expect(len(todo))
+        out_dir = _reports_folder(todo[0]) if todo else Path()
+        tokens: dict[int, object] = {}  # by id: a task holds a dict, so it has no hash
+
+        def run(task: Task) -> Result:
+            tokens[id(task)] = shown.start(_label(task, out_dir))
+            return _run_one(task, kernels)
+
+        futures = [pool.submit(run, task) for task in todo]
         for future in as_completed(futures):
-            results.append(future.result())
-            bar.advance(job)
+            result = future.result()
+            name = _label(result.task, out_dir)
+            shown.finish(tokens.pop(id(result.task), None), name, result.status, result.seconds, result.error)
+            results.append(result)
     return results
+
+
+def _reports_folder(task: Task) -> Path:
+    """Return the reports folder a task's page lies in (``agencies/`` pages one level down)."""
+    folder = task.html.parent
+    return folder.parent if folder.name == "agencies" else folder

@@ -18,9 +18,11 @@ import html
 import io
 import json
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -32,6 +34,7 @@ from evaluation.cohort import CohortConfig, load_cohort
 from evaluation.disclosure import ALL, OTHER_AGENCIES, Protected, UnprotectedTableError
 from evaluation.scoring import score
 from evaluation.survey import Templates, load_templates, pinned
+from evaluation.text import catalogue, message, number, p_value
 
 __all__ = [
     "OUTPUT_MARK",
@@ -84,10 +87,16 @@ OUTPUT_MARK = "evaluation.reports"
 PALETTE = {"mentor": "#0072B2", "adept": "#D55E00"}
 """Okabe-Ito colours, distinguishable with colour-vision deficiencies, with enough contrast on white."""
 
-ROLE_NAMES = {
-    "sv": {"mentor": "mentorer", "adept": "adepter"},
-    "en": {"mentor": "mentors", "adept": "adepts"},
-}
+
+def _role(role: object, lang: str) -> object:
+    """Return a role's name as a group ("mentorer", "adepter"; "mentors", "mentees"; both roles)."""
+    return message(f"role.{role}.group", lang) if role in ("mentor", "adept", "all") else role
+
+
+def _group(agency: object, lang: str) -> object:
+    """Return an agency's name, or the catalogue's name for all agencies and the pooled others."""
+    names = {ALL: "group.all", OTHER_AGENCIES: "group.other"}
+    return message(names[agency], lang) if agency in names else agency
 
 
 @dataclass
@@ -155,25 +164,27 @@ def _show(markup: str) -> Shown:
     return Shown(markup)
 
 
-def heading(sv: str, en: str, lang: str, level: int = 2):
-    """Display a heading in the report's language."""
-    return _show(f"<h{level}>{html.escape(sv if lang == 'sv' else en)}</h{level}>")
+def heading(key: str, lang: str, level: int = 2, **values: object) -> Shown:
+    """Display the catalogue's text `key` (`evaluation.text`) as a heading in the report's language."""
+    return _show(f"<h{level}>{html.escape(message(key, lang, **values))}</h{level}>")
 
 
-def paragraph(sv: str, en: str, lang: str):
-    """Display a paragraph in the report's language."""
-    return _show(f"<p>{html.escape(sv if lang == 'sv' else en)}</p>")
+def paragraph(key: str, lang: str, **values: object) -> Shown:
+    """Display the catalogue's text `key` (`evaluation.text`) as a paragraph in the report's language."""
+    return _show(f"<p>{html.escape(message(key, lang, **values))}</p>")
 
 
-def _cell(value, digits: int) -> str:
+def _cell(value, digits: int, lang: str | None) -> str:
     if value is None or value is pd.NA or (isinstance(value, float | np.floating) and np.isnan(value)):
         return '<td class="num">–</td>'
     if isinstance(value, bool | np.bool_):
-        return f"<td>{html.escape(str(value))}</td>"
+        shown = str(value) if lang is None else message(f"value.{'yes' if value else 'no'}", lang)
+        return f"<td>{html.escape(shown)}</td>"
     if isinstance(value, int | np.integer):
-        return f'<td class="num">{int(value)}</td>'
+        return f'<td class="num">{int(value) if lang is None else number(int(value), lang, 0)}</td>'
     if isinstance(value, float | np.floating):
-        return f'<td class="num">{value:.{digits}f}</td>'
+        shown = f"{value:.{digits}f}" if lang is None else number(float(value), lang, digits)
+        return f'<td class="num">{shown}</td>'
     return f"<td>{html.escape(str(value))}</td>"
 
 
@@ -198,7 +209,14 @@ def save(protected: Protected, results_dir: str | Path, name: str) -> Path:
 
 
 def table(
-    protected: Protected, caption: str, *, name: str, results_dir: str | Path, digits: int = 2
+    protected: Protected,
+    caption: str,
+    *,
+    name: str,
+    results_dir: str | Path,
+    digits: int = 2,
+    lang: str | None = None,
+    data: CohortData | None = None,
 ) -> Shown:
     """Show an accessible table and write the same table to ``results/<name>.csv``.
 
@@ -219,21 +237,34 @@ def table(
         ``reports/<cohort>/results``.
     digits : int
         Decimals of non-integer numbers.
+    lang : str, optional
+        The report's language. Given, numbers are written the reader's way (`evaluation.text.number`)
+        and a table without a reader view gets the catalogue's one (`reader_view`), so that no column
+        name, id, boolean or decimal point reaches a leadership page. Without it the tidy table is
+        shown as it is (analysts' notebooks).
+    data : CohortData, optional
+        The cohort, for the names of its topics in `reader_view`.
 
     Raises
     ------
     evaluation.disclosure.UnprotectedTableError
         If `protected` did not pass through `evaluation.disclosure`.
+    KeyError
+        If `lang` is given and the catalogue has no header for one of the table's columns.
     """
     save(protected, results_dir, name)
+    if lang is not None and protected.view is None:
+        protected = reader_view(protected, lang, data, digits=digits)
     frame = protected.view if protected.view is not None else protected.frame
+    if lang is not None and "note" in frame and not frame["note"].fillna("").astype(str).str.strip().any():
+        frame = frame.drop(columns="note")  # a column of nothing tells the reader nothing
     head = "".join(
         f'<th scope="col" data-col="{html.escape(str(c), quote=True)}">'
         f"{html.escape(str(protected.headers.get(c, c)))}</th>"
         for c in frame.columns
     )
     rows = "".join(
-        "<tr>" + "".join(_cell(v, digits) for v in row) + "</tr>"
+        "<tr>" + "".join(_cell(v, digits, lang) for v in row) + "</tr>"
         for row in frame.itertuples(index=False, name=None)
     )
     return _show(
@@ -241,6 +272,172 @@ def table(
         f"<caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{rows}</tbody></table>"
     )
+
+
+_INTERVAL_PREFIXES = ("", "shift_", "change_pre_", "change_then_")
+_P_COLUMNS = frozenset({"p", "p_adj", "shift_p"})
+_SHARE_COLUMNS = frozenset({"missing_share", "floor_share", "ceiling_share", "attrition", "net"})
+_WORD_COLUMNS = ("wave", "measure", "family", "claim", "source", "instrument")
+"""Columns whose values are words of the catalogue (``<column>.<value>``)."""
+
+
+def interval(low: float, high: float, lang: str, digits: int = 2) -> str:
+    """Write an interval the reader's way ("0,12 till 0,45"; "–" when hidden or not estimable)."""
+    if pd.isna(low) or pd.isna(high):
+        return "–"
+    return message("interval", lang, low=number(low, lang, digits), high=number(high, lang, digits))
+
+
+def note_text(note: object, lang: str) -> str:
+    """Return a table's note in `lang`.
+
+    Notes are "svenska / English" (disclosure, ingest) or English from the statistics (`outcomes`,
+    `pairs`, `perception`, `primary`); each "; "-separated English part is looked up in the
+    catalogue's ``note.*`` texts, and a part the catalogue does not know reads as
+    ``note.technical`` in Swedish (the CSV keeps the full text).
+    """
+    if not isinstance(note, str) or not note:
+        return ""
+    if " / " in note:
+        swedish, english = note.split(" / ", 1)
+        return swedish if lang == "sv" else english
+    if lang == "en":
+        return note
+    known = _english_notes()
+    parts = [message(known[part], lang) if part in known else None for part in note.split("; ")]
+    texts = [p for p in parts if p is not None]
+    if len(texts) < len(parts):
+        texts.append(message("note.technical", lang))
+    return "; ".join(dict.fromkeys(texts))
+
+
+@cache
+def _english_notes() -> dict[str, str]:
+    return {entry["en"]: key for key, entry in catalogue().items() if key.startswith("note.")}
+
+
+def reader_view(
+    protected: Protected,
+    lang: str,
+    data: CohortData | None = None,
+    digits: int = 2,
+    keys: dict[str, str] | None = None,
+) -> Protected:
+    """Return a table with the catalogue's reader view: what a leadership page shows of it.
+
+    Every header comes from the catalogue (``column.<name>``); topics, roles and the words of
+    `_WORD_COLUMNS` are named in `lang`; an interval (``ci_low``/``ci_high``, also with a prefix such
+    as ``shift_``) is one column; p-values read "< 0,001"; shares read as per cent; notes are in
+    `lang` (`note_text`). The tidy table (the CSV) is unchanged.
+
+    Parameters
+    ----------
+    protected : evaluation.disclosure.Protected
+        A table without a view.
+    lang : str
+        ``sv`` or ``en``.
+    data : CohortData, optional
+        The cohort, for its topics' names (without it the ids are looked up in the current templates).
+    digits : int
+        Decimals of numbers.
+    keys : dict, optional
+        Column to the catalogue key of its header, where ``column.<name>`` would say the wrong thing
+        (``alpha`` is Cronbach's alpha in one table and a significance level in another).
+
+    Returns
+    -------
+    evaluation.disclosure.Protected
+        The same table with its view and headers.
+
+    Raises
+    ------
+    KeyError
+        If the catalogue has no header for a column or no word for a value.
+    """
+    frame = protected.frame
+    view = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        values = frame[column]
+        prefix = column.removesuffix("ci_low")
+        if column.endswith("ci_low") and prefix in _INTERVAL_PREFIXES and f"{prefix}ci_high" in frame:
+            highs = frame[f"{prefix}ci_high"]
+            view[f"{prefix}ci"] = [
+                interval(lo, hi, lang, digits) for lo, hi in zip(values, highs, strict=True)
+            ]
+        elif column.endswith("ci_high") and column.removesuffix("ci_high") in _INTERVAL_PREFIXES:
+            continue
+        elif column == "construct":
+            view[column] = [_topic(data, c, lang) for c in values]
+        elif column == "role":
+            view[column] = [_role(r, lang) for r in values]
+        elif column in _WORD_COLUMNS:
+            view[column] = [
+                message(f"{column}.{v}", lang) if isinstance(v, str) and v else "" for v in values
+            ]
+        elif column == "kind":
+            view[column] = [_reason(v, lang) for v in values]
+        elif column in _P_COLUMNS:
+            view[column] = ["–" if pd.isna(p) else p_value(p, lang).removeprefix("= ") for p in values]
+        elif column in _SHARE_COLUMNS:
+            view[column] = ["–" if pd.isna(v) else f"{number(100 * v, lang, 0)} %" for v in values]
+        elif column == "note":
+            view[column] = [note_text(n, lang) for n in values]
+        elif column == "levels":
+            view[column] = [_levels(v, lang) for v in values]
+        else:
+            view[column] = values
+    for column in view.columns:
+        if column in _COUNT_COLUMNS or column.startswith("n_"):
+            view[column] = _counts(view[column])
+    headers = {c: message((keys or {}).get(c, f"column.{c}"), lang) for c in view.columns}
+    return protected.with_view(view, headers)
+
+
+_COUNT_COLUMNS = frozenset(
+    {"n", "pairs", "rows", "invited", "answered", "answered_baseline", "answered_followup"}
+)
+
+
+def _counts(values: pd.Series) -> pd.Series:
+    """Return counts as whole numbers (a count is a float only because a hidden cell is missing)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.notna().any() and (numbers.dropna() % 1 == 0).all():
+        return numbers.astype("Int64").astype(object).where(numbers.notna(), None)
+    return values
+
+
+def _levels(levels: object, lang: str) -> object:
+    """Return a mixed model's levels ("agency (level and change), pair, participant") in `lang`."""
+    if not isinstance(levels, str) or not levels:
+        return levels
+    names = {"agency (level and change)": "level.agency_change", "agency": "level.agency"}
+    names |= {"pair": "level.pair", "participant": "level.participant"}
+    return ", ".join(message(names[p], lang) if p in names else p for p in levels.split(", "))
+
+
+def _topic(data: CohortData | None, construct: object, lang: str) -> object:
+    if not isinstance(construct, str):
+        return construct
+    if f"topic.{construct}" in catalogue():  # a summary row such as any_primary
+        return message(f"topic.{construct}", lang)
+    if data is not None:
+        return construct_name(data, construct, lang)
+    found = _current_templates().constructs.get(construct)
+    return found.name[lang] if found else construct
+
+
+@cache
+def _current_templates() -> Templates:
+    return load_templates()
+
+
+def _reason(kind: object, lang: str) -> object:
+    from evaluation.ingest.pipeline import REASONS
+
+    if kind not in REASONS:
+        return kind
+    swedish, english = REASONS[kind]
+    return swedish if lang == "sv" else english
 
 
 def figure(fig: plt.Figure, *, title: str, alt: str):
@@ -279,17 +476,23 @@ def forest_plot(change: pd.DataFrame, data: CohortData, lang: str, measure: str 
             xerr=[group["x"] - group["lo"], group["hi"] - group["x"]],
             fmt="o",
             color=PALETTE[role],
-            label=ROLE_NAMES[lang][role],
+            label=_role(role, lang),
             capsize=3,
         )
     ax.axvline(0, color="#333333", linewidth=1)
     ax.set_yticks(range(len(order)), order)
     ax.set_xlabel(message(f"figure.forest.x.{measure}", lang))
+    ax.xaxis.set_major_formatter(_decimals(lang))
     ax.legend(loc="lower right")
     sns.despine(fig)
     clear = frame[(frame["lo"] > 0) | (frame["hi"] < 0)]
     finding = message("figure.forest.finding", lang, clear=len(clear), total=len(frame))
     return fig, finding
+
+
+def _decimals(lang: str) -> matplotlib.ticker.FuncFormatter:
+    """Return an axis formatter that writes tick values the reader's way (decimal comma in Swedish)."""
+    return matplotlib.ticker.FuncFormatter(lambda v, _: number(v, lang, 0 if float(v).is_integer() else 1))
 
 
 def slope_plot(data: CohortData, construct: str, lang: str):
@@ -307,18 +510,15 @@ def slope_plot(data: CohortData, construct: str, lang: str):
             [group["pre"].mean(), group["post"].mean()],
             color=PALETTE[role],
             linewidth=3,
-            label=ROLE_NAMES[lang][role],
+            label=_role(role, lang),
         )
-    ax.set_xticks([0, 1], ["Före", "Efter"] if lang == "sv" else ["Before", "After"])
+    ax.set_xticks([0, 1], [message("figure.slope.before", lang), message("figure.slope.after", lang)])
+    ax.yaxis.set_major_formatter(_decimals(lang))
     ax.set_ylabel(construct_name(data, construct, lang))
     ax.legend()
     sns.despine(fig)
     up = float((wide["post"] > wide["pre"]).mean()) if len(wide) else float("nan")
-    finding = (
-        f"{up:.0%} av deltagarna fick ett högre värde efter programmet."
-        if lang == "sv"
-        else f"{up:.0%} of participants scored higher after the program."
-    )
+    finding = message("figure.slope.finding", lang, share=number(100 * up, lang, 0))
     return fig, finding
 
 
@@ -392,44 +592,10 @@ def inspiration_response_rates(data: CohortData, lang: str = "sv") -> Protected:
     return _rates_view(table, ["answered"], lang)
 
 
-_RATE_HEADERS = {
-    "sv": {
-        "agency": "Myndighet",
-        "role": "Roll",
-        "wave": "Tillfälle",
-        "invited": "Inbjudna",
-        "answered_baseline": "Svarade före",
-        "rate_answered_baseline": "Andel före",
-        "answered_followup": "Svarade efter",
-        "rate_answered_followup": "Andel efter",
-        "answered": "Svarade",
-        "rate_answered": "Andel",
-        "note": "Kommentar",
-    },
-    "en": {
-        "agency": "Agency",
-        "role": "Role",
-        "wave": "Occasion",
-        "invited": "Invited",
-        "answered_baseline": "Answered before",
-        "rate_answered_baseline": "Share before",
-        "answered_followup": "Answered after",
-        "rate_answered_followup": "Share after",
-        "answered": "Answered",
-        "rate_answered": "Share",
-        "note": "Note",
-    },
-}
-_GROUP_NAMES = {
-    "sv": {ALL: "Alla", OTHER_AGENCIES: OTHER_AGENCIES},
-    "en": {ALL: "All", OTHER_AGENCIES: "Other agencies"},
-}
-
-
 def _rates_view(table: Protected, answered: list[str], lang: str) -> Protected:
     frame = table.frame
-    view = pd.DataFrame({"agency": frame["agency"].map(lambda a: _GROUP_NAMES[lang].get(a, a))})
-    view["role"] = frame["role"].map(lambda r: ROLE_NAMES[lang].get(r, r))
+    view = pd.DataFrame({"agency": [_group(a, lang) for a in frame["agency"]]})
+    view["role"] = [_role(r, lang) for r in frame["role"]]
     if "wave" in frame:
         view["wave"] = frame["wave"]
     view["invited"] = frame["invited"]
@@ -437,18 +603,14 @@ def _rates_view(table: Protected, answered: list[str], lang: str) -> Protected:
         view[column] = frame[column]
         share = frame[column].astype("Float64") / frame["invited"].astype("Float64")
         view[f"rate_{column}"] = [
-            "–" if pd.isna(v) else f"{100 * v:.0f} %" for v in share.astype(object).where(share.notna(), None)
+            "–" if pd.isna(v) else f"{number(100 * v, lang, 0)} %"
+            for v in share.astype(object).where(share.notna(), None)
         ]
-    view["note"] = [_note(n, lang) for n in frame["note"]]
-    return table.with_view(view, _RATE_HEADERS[lang])
-
-
-def _note(text: object, lang: str) -> str:
-    """Return the part of a bilingual "svenska / English" note in `lang`."""
-    if not isinstance(text, str) or " / " not in text:
-        return "" if not isinstance(text, str) else text
-    swedish, english = text.split(" / ", 1)
-    return swedish if lang == "sv" else english
+    view["note"] = [note_text(n, lang) for n in frame["note"]]
+    headers = {c: message(f"column.{c}", lang) for c in view.columns} | {
+        "wave": message("column.occasion", lang)
+    }
+    return table.with_view(view, headers)
 
 
 def missing_items(data: CohortData, top: int = 10) -> Protected:
@@ -507,7 +669,7 @@ def _primary_with_claims(data: CohortData) -> pd.DataFrame:
     )
     table["family"] = [known.family(c, r) for c, r in zip(table["construct"], table["role"], strict=True)]
     table["tipping_delta"] = [
-        tipping_point(r.estimate, r.se, r.p, r.p_adj, r.n, r.n_dropouts, alpha=known.alpha)
+        tipping_point(r.estimate, r.se, r.p, r.p_adj, r.n, r.n_dropouts, alpha=known.alpha, df=r.df)
         for r in table.itertuples()
     ]
     return table
@@ -544,25 +706,16 @@ def primary_view(primary: Protected, data: CohortData, lang: str) -> Protected:
     every header and word from the message catalogue (`evaluation.text`). The tidy table (the CSV) is
     unchanged.
     """
-    from evaluation.text import message, number, p_value
-
     frame = primary.frame
     view = pd.DataFrame(
         {
             "construct": [construct_name(data, c, lang) for c in frame["construct"]],
-            "role": frame["role"].map(lambda r: ROLE_NAMES[lang].get(r, r)),
+            "role": [_role(r, lang) for r in frame["role"]],
             "n": frame["n"],
             "estimate": [number(v, lang, 2) for v in frame["estimate"]],
-            "ci": [
-                "–"
-                if pd.isna(lo)
-                else f"{number(lo, lang, 2)} till {number(hi, lang, 2)}"
-                if lang == "sv"
-                else f"{number(lo, lang, 2)} to {number(hi, lang, 2)}"
-                for lo, hi in zip(frame["ci_low"], frame["ci_high"], strict=True)
-            ],
+            "ci": [interval(lo, hi, lang) for lo, hi in zip(frame["ci_low"], frame["ci_high"], strict=True)],
             "g": [number(v, lang, 2) for v in frame["g"]],
-            "p_adj": ["–" if pd.isna(p) else p_value(p, lang) for p in frame["p_adj"]],
+            "p_adj": ["–" if pd.isna(p) else p_value(p, lang).removeprefix("= ") for p in frame["p_adj"]],
             "family": [message(f"family.{f}", lang) for f in frame["family"]],
             "claim": [
                 message(f"claim.{c}", lang) if isinstance(c, str) and c else message("claim.none", lang)
@@ -663,21 +816,21 @@ def agency_vs_cohort(data: CohortData, agency: str, lang: str) -> Protected:
     """
     keep = ["agency", "construct", "role", "n", "mean_diff", "ci_low", "ci_high", "note"]
     by_agency = change_by_agency(data)
-    own = by_agency.select(by_agency.frame["agency"] == agency)
+    own = by_agency.select((by_agency.frame["agency"] == agency) & ~by_agency.hidden)  # hidden: said in words
     combined = Protected.concat([own, cohort_change(data)])
     frame = combined.frame.assign(agency=combined.frame["agency"].fillna(ALL)).reindex(columns=keep)
     combined = combined.narrow(frame)
     view = pd.DataFrame(
         {
-            "agency": [_GROUP_NAMES[lang].get(a, a) for a in frame["agency"]],
+            "agency": [_group(a, lang) for a in frame["agency"]],
             "construct": [construct_name(data, c, lang) for c in frame["construct"]],
-            "role": frame["role"].map(lambda r: ROLE_NAMES[lang].get(r, r)),
-            "n": frame["n"],
+            "role": [_role(r, lang) for r in frame["role"]],
+            "n": _counts(frame["n"]),
             "mean_diff": frame["mean_diff"],
-            "ci": _intervals(frame, lang),
+            "ci": [interval(lo, hi, lang) for lo, hi in zip(frame["ci_low"], frame["ci_high"], strict=True)],
         }
     )
-    return combined.with_view(view, _CHANGE_HEADERS[lang] | {"agency": _RATE_HEADERS[lang]["agency"]})
+    return combined.with_view(view, {c: message(f"column.{c}", lang) for c in view.columns})
 
 
 def quarantine_summary(data: CohortData) -> Protected:
@@ -802,10 +955,13 @@ def perception_table(data: CohortData) -> Protected:
     return protect(accuracy(data.responses, data.templates), data, "measure", "role", "wave")
 
 
-def planning_table(data: CohortData, pairs: int | None = None, change: float | None = None) -> Protected:
+def planning_table(
+    data: CohortData, pairs: int | None = None, change: float | None = None, lang: str | None = None
+) -> Protected:
     """Return the smallest detectable change for the next cohort per primary outcome (`evaluation.planning`).
 
-    Default size: as many pairs as this cohort; with `change`, the pairs needed to detect it.
+    Default size: as many pairs as this cohort; with `change`, the pairs needed to detect it. With
+    `lang`, the table has its reader view (`reader_view`; ``alpha`` is the significance level).
 
     Returns
     -------
@@ -815,8 +971,13 @@ def planning_table(data: CohortData, pairs: int | None = None, change: float | N
     from evaluation.planning import plan_next_cohort
 
     size = pairs if pairs is not None else int(data.scores["pair_id"].nunique())
-    table = plan_next_cohort(data.scores, list(plan(data).primary), size, change=change)
-    return protect(table, data, "construct", "role")
+    table = protect(
+        plan_next_cohort(data.scores, list(plan(data).primary), size, change=change),
+        data,
+        "construct",
+        "role",
+    )
+    return table if lang is None else reader_view(table, lang, data, keys={"alpha": "column.significance"})
 
 
 def reliabilities(data: CohortData) -> pd.DataFrame:
@@ -873,7 +1034,7 @@ def reliable_change_table(data: CohortData) -> Protected:
     return protect(net.reindex(columns=columns), data, "construct", "role", "source")
 
 
-def cost_table(data: CohortData) -> Protected:
+def cost_table(data: CohortData, lang: str | None = None) -> Protected:
     """Return the program's cost per adept and per net reliably improved adept, protected.
 
     An adept counts as reliably improved when improved on at least one of the adepts' primary outcomes
@@ -881,6 +1042,8 @@ def cost_table(data: CohortData) -> Protected:
     adept is the total cost over (improved - deteriorated) adepts, with the interval from the net
     share's interval. When the interval of the net share reaches zero, the cost is not determinable and
     the row says so.
+
+    With `lang`, the table has a reader view: kronor without decimals, the net share in per cent.
 
     Returns
     -------
@@ -930,7 +1093,32 @@ def cost_table(data: CohortData) -> Protected:
             )
     frame = pd.DataFrame(rows).reindex(columns=["measure", "value", "ci_low", "ci_high", "n", "note"])
     frame["n"] = frame["n"].astype(int)
-    return protect(frame, data, "measure")
+    table = protect(frame, data, "measure")
+    return table if lang is None else _cost_view(table, lang)
+
+
+def _cost_view(table: Protected, lang: str) -> Protected:
+    frame = table.frame
+    share = frame["measure"] == "net_improved_adepts"
+
+    def shown(value: float, is_share: bool) -> str:
+        if pd.isna(value):
+            return "–"
+        return f"{number(100 * value, lang, 0)} %" if is_share else number(value, lang, 0)
+
+    view = pd.DataFrame(
+        {
+            "measure": [message(f"measure.{m}", lang) for m in frame["measure"]],
+            "value": [shown(v, s) for v, s in zip(frame["value"], share, strict=True)],
+            "ci": [
+                "–" if pd.isna(lo) else message("interval", lang, low=shown(lo, s), high=shown(hi, s))
+                for lo, hi, s in zip(frame["ci_low"], frame["ci_high"], share, strict=True)
+            ],
+            "n": frame["n"],
+            "note": [note_text(n, lang) for n in frame["note"]],
+        }
+    )
+    return table.with_view(view, {c: message(f"column.{c}", lang) for c in view.columns})
 
 
 def model_table(data: CohortData, construct: str) -> Protected:
@@ -953,6 +1141,41 @@ def model_table(data: CohortData, construct: str) -> Protected:
     return protect(frame, data, "term")
 
 
+def model_details(data: CohortData) -> Protected:
+    """Return how each primary estimate was modelled: the levels kept, the tipping point and notes.
+
+    Returns
+    -------
+    evaluation.disclosure.Protected
+        Columns construct, role, n, levels (the random levels the mixed model kept), tipping_delta
+        (how much lower, in scale points, the dropouts' follow-up would have to be to overturn the
+        claim; `evaluation.primary.tipping_point`), note.
+    """
+    primary = primary_change(data)
+    columns = ["construct", "role", "n", "levels", "tipping_delta", "note"]
+    return primary.narrow(primary.frame[columns])
+
+
+_TERM_PARTS = {
+    "Intercept": "term.intercept",
+    "wave[T.post]": "term.post",
+    "role[T.mentor]": "term.mentor",
+    "Group Var": "term.group_var",
+}
+
+
+def model_view(model: Protected, lang: str) -> Protected:
+    """Return a model's coefficient table (`model_table`) with its terms in words and a reader view."""
+    frame = model.frame
+    terms = [
+        " × ".join(message(_TERM_PARTS[part], lang) if part in _TERM_PARTS else part for part in t.split(":"))
+        for t in frame["term"].astype(str)
+    ]
+    viewed = reader_view(model, lang)
+    view = viewed.view.assign(term=terms)
+    return model.with_view(view, viewed.headers)
+
+
 def compare(cohort_dirs: list[str | Path]) -> Protected:
     """Return the change of several cohorts on the items they all answered, each cohort protected.
 
@@ -973,8 +1196,8 @@ def compare(cohort_dirs: list[str | Path]) -> Protected:
     shared = shared_items(every, pins)
     asked = [pinned(every, p).constructs for p in pins]
     tables = []
-    for data in loaded:
-        restricted = restrict(pinned(every, pins[loaded.index(data)]), shared)
+    for data, pin in zip(loaded, pins, strict=True):
+        restricted = restrict(pinned(every, pin), shared)
         scores = score(data.responses, restricted)
         change = cohort_change(replace(data, templates=restricted, scores=scores))
         frame = change.frame.assign(cohort=data.config.name)
@@ -993,6 +1216,117 @@ def compare(cohort_dirs: list[str | Path]) -> Protected:
     combined = Protected.concat(tables)
     columns = ["cohort", "construct", "role", "n", "mean_diff", "ci_low", "ci_high", "hedges_gav", "note"]
     return combined.narrow(combined.frame[columns])
+
+
+def _scale_span(templates: Templates, construct: str) -> str:
+    """Return a construct's response scale as "1–5" or "0–10" (its items' first scale in `templates`)."""
+    found = templates.constructs.get(construct)
+    for item_id in found.scoring.items if found else ():
+        item = templates.items.get(item_id)
+        if item is not None and item.scale is not None:
+            codes = templates.scale_of(item).codes
+            if codes:
+                return f"{min(codes)}–{max(codes)}"
+    return "–"
+
+
+def comparison_plot(comparison: Protected, lang: str):
+    """Return a figure of each cohort's change per topic and role, one panel per response scale.
+
+    Also returns its finding. Changes are in scale points with their 95% intervals; topics on a 0-10
+    scale get their own panel, so that no change is read against another scale's axis. Hidden groups
+    are not drawn.
+    """
+    templates = load_templates()
+    frame = comparison.frame[comparison.frame["mean_diff"].notna()].copy()
+    frame["label"] = [
+        f"{_topic(None, c, lang)} ({_role(r, lang)})"
+        for c, r in zip(frame["construct"], frame["role"], strict=True)
+    ]
+    frame["span"] = [_scale_span(templates, c) for c in frame["construct"]]
+    spans = sorted(frame["span"].unique(), key=lambda s: (len(s), s))
+    cohorts = list(dict.fromkeys(frame["cohort"]))
+    heights = [frame.loc[frame["span"] == s, "label"].nunique() for s in spans] or [1]
+    fig, axes = plt.subplots(
+        len(heights),
+        1,
+        figsize=(8, 0.32 * sum(heights) + 1.4 * len(heights)),
+        height_ratios=heights,
+        squeeze=False,
+    )
+    colours = sns.color_palette("colorblind", len(cohorts))
+    for ax, span in zip(axes[:, 0], spans, strict=False):
+        part = frame[frame["span"] == span]
+        order = sorted(part["label"].unique())
+        for index, cohort in enumerate(cohorts):
+            rows = part[part["cohort"] == cohort]
+            offset = (index - (len(cohorts) - 1) / 2) * 0.25
+            y = np.array([order.index(label) for label in rows["label"]]) + offset
+            ax.errorbar(
+                rows["mean_diff"],
+                y,
+                xerr=[rows["mean_diff"] - rows["ci_low"], rows["ci_high"] - rows["mean_diff"]],
+                fmt="o",
+                color=colours[index],
+                label=cohort,
+                capsize=3,
+            )
+        ax.axvline(0, color="#333333", linewidth=1)
+        ax.set_yticks(range(len(order)), order)
+        ax.set_xlabel(message("figure.comparison.x", lang, scale=span))
+        ax.xaxis.set_major_formatter(_decimals(lang))
+        sns.despine(ax=ax)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=min(3, len(labels)), frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight()))
+    finding = message("figure.comparison.finding", lang, cohorts=len(cohorts), rows=len(frame))
+    return fig, finding
+
+
+def comparison_sentences(comparison: Protected, data: CohortData, lang: str) -> Shown:
+    """Display, per primary outcome of the first cohort, how its change compares with each other cohort's.
+
+    The difference between two cohorts' changes gets a 95% interval from the two (independent)
+    intervals, ``se = (ci_high - ci_low) / (2 × 1.96)``; it is called clear only when that interval
+    excludes zero. These comparisons are exploratory (not part of any cohort's analysis plan), and
+    say so.
+    """
+    frame = comparison.frame[comparison.frame["mean_diff"].notna()]
+    cohorts = list(dict.fromkeys(comparison.frame["cohort"]))
+    first, others = cohorts[0], cohorts[1:]
+    items = []
+    for construct, role in plan(data).primary:
+        own = frame[(frame["cohort"] == first) & (frame["construct"] == construct) & (frame["role"] == role)]
+        for other in others:
+            theirs = frame[
+                (frame["cohort"] == other) & (frame["construct"] == construct) & (frame["role"] == role)
+            ]
+            if own.empty or theirs.empty:
+                continue
+            a, b = own.iloc[0], theirs.iloc[0]
+            se = np.hypot((a["ci_high"] - a["ci_low"]) / 3.92, (b["ci_high"] - b["ci_low"]) / 3.92)
+            diff = a["mean_diff"] - b["mean_diff"]
+            clear = abs(diff) > 1.96 * se
+            items.append(
+                message(
+                    "comparison.sentence.clear" if clear else "comparison.sentence.unclear",
+                    lang,
+                    topic=_topic(data, construct, lang),
+                    who=_role(role, lang),
+                    first=first,
+                    other=other,
+                    a=number(a["mean_diff"], lang, 2),
+                    b=number(b["mean_diff"], lang, 2),
+                    diff=number(diff, lang, 2),
+                    low=number(diff - 1.96 * se, lang, 2),
+                    high=number(diff + 1.96 * se, lang, 2),
+                )
+            )
+    if not items:
+        return paragraph("comparison.sentence.none", lang)
+    entries = "".join(f"<li>{html.escape(t)}</li>" for t in items)
+    note = html.escape(message("comparison.sentence.exploratory", lang))
+    return _show(f"<ul>{entries}</ul><p>{note}</p>")
 
 
 def not_comparable(cohort_dirs: list[str | Path]) -> list[str]:
@@ -1015,17 +1349,9 @@ def comparability_note(cohort_dirs: list[str | Path], lang: str) -> Shown:
     """Display which constructs cannot be compared because the cohorts share none of their items."""
     missing = not_comparable(cohort_dirs)
     if not missing:
-        return paragraph(
-            "Alla områden som kohorterna besvarade jämförs.",
-            "Every topic the cohorts answered is compared.",
-            lang,
-        )
+        return paragraph("comparison.all_compared", lang)
     names = ", ".join(load_templates().constructs[c].name[lang] for c in missing)
-    return paragraph(
-        f"Kan inte jämföras, eftersom frågorna byttes ut mellan enkätversionerna: {names}.",
-        f"Cannot be compared, because the items changed between the survey versions: {names}.",
-        lang,
-    )
+    return paragraph("comparison.not_comparable", lang, topics=names)
 
 
 def _shared_note(shared: tuple[str, ...], total: int) -> str:
@@ -1036,48 +1362,50 @@ def _shared_note(shared: tuple[str, ...], total: int) -> str:
 
 
 def agency_heatmap(data: CohortData, lang: str, role: str = "adept"):
-    """Return a heatmap of one role's mean change per agency and construct, and its finding.
+    """Return a heatmap of one role's change per construct and agency in standard deviations, and its finding.
 
-    Cells come from `change_by_agency`: a hidden group is never computed, only drawn as an empty cell;
-    the pooled ``Övriga myndigheter`` row is drawn like an agency.
+    Cells are Hedges' g from `change_by_agency`, so that topics on different response scales (1-5,
+    0-10) share one colour scale; a hidden group is never computed, and an agency whose every group of
+    this role is hidden is left out and named in the finding; the pooled ``Övriga myndigheter`` is
+    drawn like an agency. Topics are rows (their names read horizontally), agencies columns.
     """
     table = change_by_agency(data).frame
     table = table[table["role"] == role]
-    grid = table.pivot(index="agency", columns="construct", values="mean_diff").astype(float)
-    grid.index = [_GROUP_NAMES[lang].get(a, a) for a in grid.index]
-    grid.columns = [construct_name(data, c, lang) for c in grid.columns]
-    fig, ax = plt.subplots(figsize=(1.0 + 0.6 * max(grid.shape[1], 4), 0.5 * grid.shape[0] + 2.5))
-    if grid.notna().sum().sum() == 0:
+    grid = table.pivot(index="construct", columns="agency", values="hedges_gav").astype(float)
+    hidden = [_group(a, lang) for a in grid.columns[grid.isna().all()]]
+    grid = grid.loc[:, grid.notna().any()]
+    grid.index = [construct_name(data, c, lang) for c in grid.index]
+    grid.columns = [_group(a, lang) for a in grid.columns]
+    if grid.size == 0 or grid.notna().sum().sum() == 0:
+        fig, ax = plt.subplots(figsize=(7, 1.2))
         ax.axis("off")
-        message = (
-            "Ingen myndighet når minsta redovisningsstorlek."
-            if lang == "sv"
-            else "No agency reaches the minimum reporting size."
-        )
-        ax.text(0.5, 0.5, message, ha="center", va="center")
-        return fig, message
+        empty = message("figure.heatmap.empty", lang)
+        ax.text(0.5, 0.5, empty, ha="center", va="center")
+        return fig, empty
+    fig, ax = plt.subplots(figsize=(4.5 + 0.9 * grid.shape[1], 0.45 * grid.shape[0] + 1.8))
+    labels = grid.map(lambda v: "" if np.isnan(v) else number(v, lang, 2))
     sns.heatmap(
         grid,
         ax=ax,
         cmap="vlag",
         center=0,
-        annot=True,
-        fmt=".2f",
+        annot=labels,
+        fmt="",
         linewidths=0.5,
-        cbar_kws={"label": "Förändring" if lang == "sv" else "Change"},
+        cbar_kws={"label": message("figure.heatmap.colorbar", lang)},
     )
     ax.set_xlabel("")
     ax.set_ylabel("")
-    shown = grid.notna().sum().sum()
-    finding = (
-        f"{shown} av {grid.size} celler visas; tomma celler är grupper under minsta redovisningsstorlek."
-        if lang == "sv"
-        else f"{shown} of {grid.size} cells are shown; empty cells are groups below the minimum group size."
-    )
+    ax.tick_params(axis="x", labelrotation=30)
+    for label in ax.get_xticklabels():
+        label.set_horizontalalignment("right")
+    colorbar = ax.collections[0].colorbar
+    colorbar.ax.yaxis.set_major_formatter(_decimals(lang))
+    shown = int(grid.notna().sum().sum())
+    finding = message("figure.heatmap.finding", lang, shown=shown, total=grid.size)
+    if hidden:
+        finding += " " + message("figure.heatmap.hidden", lang, agencies=", ".join(hidden))
     return fig, finding
-
-
-_HEATMAP_TITLE = {"sv": "Förändring per myndighet, {role}", "en": "Change per agency, {role}"}
 
 
 def agency_heatmaps(data: CohortData, lang: str) -> Shown:
@@ -1085,44 +1413,9 @@ def agency_heatmaps(data: CohortData, lang: str) -> Shown:
     parts = []
     for role in ("mentor", "adept"):
         fig, finding = agency_heatmap(data, lang, role)
-        title = _HEATMAP_TITLE[lang].format(role=ROLE_NAMES[lang][role])
+        title = message("figure.heatmap.title", lang, role=_role(role, lang))
         parts.append(figure(fig, title=title, alt=finding).data)
     return _show("".join(parts))
-
-
-_CHANGE_HEADERS = {
-    "sv": {
-        "construct": "Område",
-        "role": "Roll",
-        "n": "Antal",
-        "mean_pre": "Före",
-        "mean_post": "Efter",
-        "mean_diff": "Förändring",
-        "ci": "95 % konfidensintervall",
-        "p_adj": "p (justerat)",
-        "hedges_gav": "Effektstorlek (g)",
-    },
-    "en": {
-        "construct": "Construct",
-        "role": "Role",
-        "n": "n",
-        "mean_pre": "Before",
-        "mean_post": "After",
-        "mean_diff": "Change",
-        "ci": "95% confidence interval",
-        "p_adj": "p (adjusted)",
-        "hedges_gav": "Effect size (g)",
-    },
-}
-
-
-def _intervals(frame: pd.DataFrame, lang: str) -> list[str]:
-    from evaluation.summary import number
-
-    return [
-        "–" if pd.isna(low) or pd.isna(high) else f"[{number(low, lang)}; {number(high, lang)}]"
-        for low, high in zip(frame["ci_low"], frame["ci_high"], strict=True)
-    ]
 
 
 def change_table(change: Protected, data: CohortData, lang: str) -> Protected:
@@ -1134,10 +1427,11 @@ def change_table(change: Protected, data: CohortData, lang: str) -> Protected:
     frame = change.frame
     view = frame.copy()
     view["construct"] = [construct_name(data, c, lang) for c in frame["construct"]]
-    view["role"] = frame["role"].map(lambda r: ROLE_NAMES[lang].get(r, r))
-    view["ci"] = _intervals(frame, lang)
-    columns = [c for c in _CHANGE_HEADERS[lang] if c in view.columns]
-    return change.with_view(view[columns], _CHANGE_HEADERS[lang])
+    view["role"] = [_role(r, lang) for r in frame["role"]]
+    view["ci"] = [interval(lo, hi, lang) for lo, hi in zip(frame["ci_low"], frame["ci_high"], strict=True)]
+    view["p_adj"] = ["–" if pd.isna(p) else p_value(p, lang).removeprefix("= ") for p in frame["p_adj"]]
+    columns = ["construct", "role", "n", "mean_pre", "mean_post", "mean_diff", "ci", "p_adj", "hedges_gav"]
+    return change.with_view(view[columns], {c: message(f"column.{c}", lang) for c in columns})
 
 
 def protect(frame: pd.DataFrame, data: CohortData, *labels: str) -> Protected:
@@ -1173,17 +1467,9 @@ def comments(data: CohortData, lang: str):
     texts = data.responses[data.responses["item"].isin(ids) & data.responses["value_text"].notna()]
     writers = texts["pseudonym"].nunique()
     if not data.config.comments_in_reports:
-        return paragraph(
-            "Fritextsvar visas inte i ledningens rapporter (kohorten har inte valt att visa dem).",
-            "Free-text comments are not shown in leadership reports (the cohort has not opted in).",
-            lang,
-        )
+        return paragraph("comments.not_opted_in", lang)
     if writers < data.config.min_group_size:
-        return paragraph(
-            f"Färre än {data.config.min_group_size} skrev en kommentar; de visas inte.",
-            f"Fewer than {data.config.min_group_size} wrote a comment; they are not shown.",
-            lang,
-        )
+        return paragraph("comments.too_few", lang, min=data.config.min_group_size)
     entries = "".join(f"<li>{html.escape(t)}</li>" for t in sorted(texts["value_text"].astype(str)))
     return _show(f'<ul class="comments">{entries}</ul>')
 
@@ -1210,18 +1496,109 @@ def agency_summary(data: CohortData, agency: str, lang: str):
     return _summary_html(parts, lang)
 
 
+def agency_overview(data: CohortData, agency: str, lang: str, results_dir: str | Path) -> Shown:
+    """Display what an agency's page can always say: who took part, the meetings logged, what is hidden.
+
+    Participation (invited and answered per wave and role) comes from `response_rates`, so the page
+    hides exactly what the data-quality report hides; an agency pooled there into ``Övriga
+    myndigheter`` says so. Meetings and hours are the pairs' logged meetings, shown when the agency
+    has at least the minimum number of pairs. The closing sentences say, per role, whether its change
+    is shown and whether conclusions are drawn, and why not (`min_group_size`, `min_n_for_claims`).
+    The participation table is written to ``results/agency_<agency>_participation.csv``.
+    """
+    parts = [f"<h2>{html.escape(message('agency.participation.heading', lang))}</h2>"]
+    rates = response_rates(data, lang)
+    own = rates.frame["agency"] == agency
+    if own.any() and not rates.hidden[own].all():
+        parts.append(
+            table(
+                rates.select(own),
+                message("agency.participation.caption", lang, agency=agency),
+                name=f"agency_{agency}_participation",
+                results_dir=results_dir,
+                lang=lang,
+            ).data
+        )
+    else:
+        parts.append(f"<p>{html.escape(message('agency.participation.pooled', lang, min=_min(data)))}</p>")
+    pairs = data.scores.loc[data.scores["agency"] == agency, "pair_id"].nunique()
+    log = (
+        data.meeting_log[data.meeting_log["agency"] == agency] if len(data.meeting_log) else data.meeting_log
+    )
+    if pairs >= _min(data) and len(log):
+        meetings = log.drop_duplicates(["pair_id", "date"])
+        hours = meetings.groupby("pair_id")["minutes"].sum() / 60
+        parts.append(
+            "<p>"
+            + html.escape(
+                message(
+                    "agency.meetings",
+                    lang,
+                    pairs=pairs,
+                    meetings=len(meetings),
+                    hours=number(float(hours.sum() / pairs), lang, 0),
+                )
+            )
+            + "</p>"
+        )
+    elif pairs < _min(data):
+        parts.append(f"<p>{html.escape(message('agency.meetings.hidden', lang, min=_min(data)))}</p>")
+    parts.append(f"<h2>{html.escape(message('agency.hidden.heading', lang))}</h2><ul>")
+    from evaluation.agencies import answered_both_waves
+
+    both = answered_both_waves(data.responses)
+    for role in ("mentor", "adept"):
+        key = "agency.hidden." + role_status(both.get((agency, role), 0), data.config)
+        text = message(
+            key,
+            lang,
+            who=message(f"role.{role}.plural_cap", lang),
+            min=data.config.min_group_size,
+            claims=data.config.min_n_for_claims,
+        )
+        parts.append(f"<li>{html.escape(text)}</li>")
+    parts.append("</ul>")
+    return _show("".join(parts))
+
+
+def _min(data: CohortData) -> int:
+    return data.config.min_group_size
+
+
+def role_status(answered_both: int, config: CohortConfig) -> str:
+    """Return what an agency page shows of a role: ``none``, ``no_claims`` (change only) or ``shown``."""
+    if answered_both < config.min_group_size:
+        return "none"
+    return "no_claims" if answered_both < config.min_n_for_claims else "shown"
+
+
+def agency_experience(data: CohortData, agency: str) -> Protected:
+    """Return the agency's program experience at follow-up, per role or pooled over roles, protected.
+
+    Per role when every role's group reaches the minimum reporting size; otherwise pooled over the
+    roles (``role`` ``all``) when the pool reaches it, so that no role's group can be recovered by
+    subtracting a shown one from the pool (no role is then shown on its own); otherwise hidden.
+
+    Returns
+    -------
+    evaluation.disclosure.Protected
+        Columns construct, role (``mentor``, ``adept`` or ``all``), n, mean, sd.
+    """
+    from evaluation import outcomes
+
+    own = data.scores[data.scores["agency"] == agency]
+    per_role = outcomes.program_experience(own, data.templates)
+    if len(per_role) and (per_role["n"] >= _min(data)).all():
+        return protect(per_role, data, "construct", "role")
+    pooled = outcomes.program_experience(own.assign(role="all"), data.templates)
+    return protect(pooled, data, "construct", "role")
+
+
 def _summary_html(parts: dict[str, list[str]], lang: str):
     """Render summary parts (`evaluation.summary.summarise_change`) as a titled section."""
-    titles = {
-        "sv": (
-            "Sammanfattning",
-            "Det här förändrades",
-            "Här ser vi ingen tydlig förändring",
-            "För få svar för att dra slutsatser",
-            "Att tänka på",
-        ),
-        "en": ("Summary", "What changed", "No clear change", "Too few answers to conclude", "Caveats"),
-    }[lang]
+    titles = [
+        message(f"summary.{k}", lang) for k in ("title", "changed", "unchanged", "too_small", "caveats")
+    ]
     items = []
     for index, (title, texts) in enumerate(
         zip(
@@ -1232,6 +1609,8 @@ def _summary_html(parts: dict[str, list[str]], lang: str):
     ):
         if index == 2 and not texts:
             continue  # no group too small for claims: say nothing
+        if index in (0, 1) and not texts and not parts["changed"] and not parts["unchanged"]:
+            continue  # every group too small for claims: the list below says so
         entries = "".join(f"<li>{html.escape(t)}</li>" for t in texts) or "<li>–</li>"
         items.append(f"<h3>{html.escape(title)}</h3><ul>{entries}</ul>")
     return _show(f'<section class="summary"><h2>{html.escape(titles[0])}</h2>{"".join(items)}</section>')

@@ -24,20 +24,11 @@ import math
 import pandas as pd
 
 from evaluation.claims import ALPHA
+from evaluation.text import catalogue, message, number, p_value
 
-__all__ = ["certainty_words", "effect_words", "number", "summarise_change"]
+__all__ = ["certainty_words", "effect_words", "summarise_change"]
 
-_EFFECT = {
-    "sv": ["ingen eller mycket liten", "liten", "måttlig", "stor"],
-    "en": ["negligible", "small", "moderate", "large"],
-}
-_ROLE = {"sv": {"mentor": "mentorerna", "adept": "adepterna"}, "en": {"mentor": "mentors", "adept": "adepts"}}
-
-
-def number(value: float, lang: str, digits: int = 2) -> str:
-    """Format a number the way a reader in `lang` writes it (decimal comma in Swedish)."""
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",").replace("-", "−") if lang == "sv" else text.replace("-", "−")
+_EFFECT = ("negligible", "small", "moderate", "large")
 
 
 def effect_words(g: float, lang: str) -> str:
@@ -46,43 +37,42 @@ def effect_words(g: float, lang: str) -> str:
         raise ValueError("no effect size to describe")
     size = abs(g)
     index = 0 if size < 0.2 else 1 if size < 0.5 else 2 if size < 0.8 else 3
-    return _EFFECT[lang][index]
+    return message(f"effect.{_EFFECT[index]}", lang)
 
 
 def certainty_words(p_adj: float, lang: str) -> str:
     """Return "tydlig"/"clear" when the family-adjusted p is below 0.05, else "osäker"/"uncertain"."""
     clear = p_adj is not None and not math.isnan(p_adj) and p_adj < ALPHA
-    return ("tydlig" if clear else "osäker") if lang == "sv" else ("clear" if clear else "uncertain")
+    return message("certainty.clear" if clear else "certainty.uncertain", lang)
+
+
+def _who(role: str, lang: str) -> str:
+    key = f"role.{role}.plural"
+    return message(key, lang) if key in catalogue() else role
 
 
 def _sentence(row: pd.Series, name: str, lang: str) -> str:
-    up = row["mean_diff"] > 0
     name = name[:1].lower() + name[1:]  # mid-sentence, but keep "AI" and other capitals
     adjusted = row.get("p_adj")
-    p_text = ""
-    if adjusted is not None and not pd.isna(adjusted):
-        shown = f"< {number(0.001, lang, 3)}" if adjusted < 0.001 else f"= {number(adjusted, lang, 3)}"
-        p_text = f"; justerat p {shown}" if lang == "sv" else f"; adjusted p {shown}"
-    who = _ROLE[lang].get(row["role"], row["role"])
-    interval = (
-        f"{number(row['ci_low'], lang)} till {number(row['ci_high'], lang)}"
-        if lang == "sv"
-        else (f"{number(row['ci_low'], lang)} to {number(row['ci_high'], lang)}")
+    p_text = (
+        "" if adjusted is None or pd.isna(adjusted) else message("summary.p", lang, p=p_value(adjusted, lang))
     )
-    exploratory = row.get("family") == "secondary"
-    if lang == "sv":
-        verb = "ökade" if up else "minskade"
-        return ("Utforskande: " if exploratory else "") + (
-            f"Bland {who} {verb} {name} med {number(abs(row['mean_diff']), lang)} skalsteg "
-            f"({effect_words(row['hedges_gav'], lang)} effekt, g = {number(row['hedges_gav'], lang)}; "
-            f"95 % konfidensintervall för förändringen {interval}; n = {int(row['n'])}{p_text})."
-        )
-    verb = "increased" if up else "decreased"
-    return ("Exploratory: " if exploratory else "") + (
-        f"Among {who}, {name} {verb} by {number(abs(row['mean_diff']), lang)} scale points "
-        f"({effect_words(row['hedges_gav'], lang)} effect, g = {number(row['hedges_gav'], lang)}; "
-        f"95% confidence interval of the change {interval}; n = {int(row['n'])}{p_text})."
+    sentence = message(
+        "summary.sentence.increase" if row["mean_diff"] > 0 else "summary.sentence.decrease",
+        lang,
+        who=_who(row["role"], lang),
+        what=name,
+        change=number(abs(row["mean_diff"]), lang, 2),
+        size=effect_words(row["hedges_gav"], lang),
+        g=number(row["hedges_gav"], lang, 2),
+        low=number(row["ci_low"], lang, 2),
+        high=number(row["ci_high"], lang, 2),
+        n=int(row["n"]),
+        p=p_text,
     )
+    if row.get("family") == "secondary":
+        return message("summary.exploratory", lang, sentence=sentence)
+    return sentence
 
 
 def summarise_change(
@@ -128,10 +118,8 @@ def summarise_change(
     claimed = shown["claim"].isin(["increase", "decrease"])
 
     def label(r: pd.Series) -> str:
-        text = f"{names.get(r['construct'], r['construct'])} ({_ROLE[lang].get(r['role'], r['role'])})"
-        if r["family"] == "secondary":
-            text += ", utforskande" if lang == "sv" else ", exploratory"
-        return text
+        key = "summary.label.secondary" if r["family"] == "secondary" else "summary.label.primary"
+        return message(key, lang, what=names.get(r["construct"], r["construct"]), who=_who(r["role"], lang))
 
     changed = [
         _sentence(r, names.get(r["construct"], r["construct"]), lang) for _, r in shown[claimed].iterrows()
@@ -141,19 +129,9 @@ def summarise_change(
     # numbered): the reader learns that nothing is said about them, and why.
     unclaimed = change[change["claim"].isna() | (change["claim"] == "")]
     too_small = [label(r) for _, r in unclaimed.iterrows()]
-    share = number(100 * attrition, lang, 0)
-    caveats = {
-        "sv": [
-            "Det finns ingen jämförelsegrupp: förändringen kan delvis bero på annat än programmet.",
-            f"{share} % av deltagarna svarade inte på uppföljningen; de som svarade kan skilja sig "
-            "från dem som inte gjorde det.",
-            "Alla mått bygger på deltagarnas egna svar.",
-        ],
-        "en": [
-            "There is no comparison group: part of the change may be due to other things than the program.",
-            f"{share}% of participants did not answer the follow-up; those who did may differ from "
-            "those who did not.",
-            "All measures are self-reports.",
-        ],
-    }[lang]
+    caveats = [
+        message("brief.caveat.comparison", lang),
+        message("brief.caveat.attrition", lang, share=number(100 * attrition, lang, 0)),
+        message("brief.caveat.self_report", lang),
+    ]
     return {"changed": changed, "unchanged": unchanged, "too_small": too_small, "caveats": caveats}

@@ -10,13 +10,15 @@ thousands in Swedish, "< 0,001" for tiny p-values).
 from __future__ import annotations
 
 import math
+import re
 import string
 from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
 
-__all__ = ["LANGUAGES", "catalogue", "message", "number", "p_value"]
+__all__ = ["LANGUAGES", "catalogue", "foreign_text", "message", "number", "p_value", "visible_text"]
 
 LANGUAGES = ("sv", "en")
 CATALOGUE = Path(__file__).with_name("messages.yml")
@@ -62,3 +64,108 @@ def number(value: float, lang: str, digits: int = 1) -> str:
 def p_value(p: float, lang: str) -> str:
     """Write a p-value: "< 0,001" below a thousandth, else "= 0,012" (three decimals)."""
     return f"< {number(0.001, lang, 3)}" if p < 0.001 else f"= {number(p, lang, 3)}"
+
+
+ENGLISH_WORDS = frozenset(
+    """
+    the and of with from change changed construct constructs mean means role roles pairs pair note
+    notes estimate estimates suppressed adjusted confidence interval before after agency agencies
+    cohort report reports true false none nan yes no effect size value values share answered invited
+    cost costs intercept error deviation significance level weight raw shrunken gap shown hidden
+    too few answers increase increased decrease decreased clear unclear participants participant
+    mentee mentees completers dropouts attrition reliability reliable summary caveats experience
+    programme comments items item quality rates response
+    """.split()  # noqa: SIM905
+)
+"""Common English words that are not Swedish words (so not "data", "term", "program", "total",
+"standard"): their presence marks an untranslated text."""
+
+_SEMVER = re.compile(r"\b\d+\.\d+\.\d+\b")
+_FILE_NAME = re.compile(r"[\w.-]+\.(?:yml|yaml|csv|xlsx|json|html|pdf|ipynb|parquet)\b")
+_WITH_DIGITS = re.compile(r"\b[A-Za-z_]+\d\w*\b")
+_DECIMAL_POINT = re.compile(r"\d\.\d")
+_IDENTIFIER = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\[T\.")
+_WORD = re.compile(r"[A-Za-zÅÄÖåäöÉé]+")
+
+
+class _VisibleText(HTMLParser):
+    """Collect the text a reader sees or hears (alt texts included), minus parts in another language."""
+
+    _SKIP = frozenset({"script", "style", "template"})
+    _VOID = frozenset({"img", "br", "hr", "meta", "link", "input", "col", "area", "base", "source", "wbr"})
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+        self.stack: list[bool] = []  # per open element: whether its content is skipped
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        skipped = bool(self.stack and self.stack[-1]) or tag in self._SKIP
+        own = attributes.get("lang")
+        if own and tag != "html" and own.split("-")[0] != self.lang:
+            skipped = True
+        if not skipped and attributes.get("alt"):
+            self.texts.append(attributes["alt"] or "")
+        if tag not in self._VOID:
+            self.stack.append(skipped)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in self._VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not (self.stack and self.stack[-1]) and data.strip():
+            self.texts.append(data.strip())
+
+
+def visible_text(markup: str, lang: str) -> list[str]:
+    """Return the pieces of text of an HTML page a reader in `lang` sees (and alt texts), in order.
+
+    Script, style and elements marked with another ``lang`` (a deliberate English gloss) are left out.
+    """
+    parser = _VisibleText(lang)
+    parser.feed(markup)
+    return parser.texts
+
+
+def foreign_text(markup: str, lang: str = "sv", *, ids: bool = True) -> list[str]:
+    """Return what in a page's visible text is not written for a reader in `lang` (empty when all is).
+
+    For a Swedish page: English words (`ENGLISH_WORDS`), ``True``/``False``/``NaN``/``None``, numbers
+    with a decimal point (version numbers such as 2.0.0 and file names excepted) and, with `ids`, identifiers
+    (``snake_case`` names, model terms such as ``wave[T.post]``). Each finding names the text it
+    was found in.
+
+    Parameters
+    ----------
+    markup : str
+        An HTML page.
+    lang : str
+        The page's language; only ``sv`` is checked (an English page may hold Swedish names).
+    ids : bool
+        Also report identifiers (leadership pages); analyst pages may show item ids.
+
+    Returns
+    -------
+    list of str
+        ``"<what>: <text>"`` per finding.
+    """
+    if lang != "sv":
+        return []
+    found = []
+    for text in visible_text(markup, lang):
+        plain = _FILE_NAME.sub("", _SEMVER.sub("", text))
+        if not ids:
+            plain = _WITH_DIGITS.sub("", plain)  # item ids such as pair1 on an analyst's page
+        words = {w for w in _WORD.findall(plain)}
+        english = sorted(w for w in words if w.lower() in ENGLISH_WORDS and not w.isupper())
+        english += sorted(w for w in words if w in {"True", "False", "NaN", "None"})
+        if english:
+            found.append(f"engelska ord / English words {english}: {text[:120]}")
+        if _DECIMAL_POINT.search(plain):
+            found.append(f"decimalpunkt / decimal point: {text[:120]}")
+        if ids and _IDENTIFIER.search(plain):
+            found.append(f"id / identifier {_IDENTIFIER.search(plain).group(0)!r}: {text[:120]}")
+    return found

@@ -1,0 +1,80 @@
+"""Leadership pages are Swedish all the way down (issue 14, item 2), and agency pages always say something.
+
+`evaluation.text.foreign_text` scans a page's visible text (alt texts included, deliberate English
+glosses marked ``lang="en"`` left out) for English words, booleans, decimal points and identifiers.
+It is checked on planted faults first, so that a clean scan of the built pages means something.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evaluation.text import foreign_text, visible_text
+
+SWEDISH = '<html lang="sv"><body><main><h1>Rapport</h1>{body}</main></body></html>'
+
+
+@pytest.mark.parametrize(
+    ("planted", "what"),
+    [
+        ('<table><tr><th scope="col">Change</th></tr></table>', "English"),
+        ("<table><tr><td>False</td></tr></table>", "English"),
+        ("<p>Förändringen var 0.42 skalsteg.</p>", "decimal point"),
+        ("<table><tr><td>wave[T.post]</td></tr></table>", "identifier"),
+        ("<p>mean_abs_gap_pre</p>", "identifier"),
+        ('<figure><img alt="Change per agency"></figure>', "English"),
+    ],
+)
+def test_the_scan_finds_a_planted_fault(planted, what):
+    found = foreign_text(SWEDISH.format(body=planted))
+    assert found and any(what in f for f in found), found
+
+
+def test_the_scan_passes_swedish_and_marked_english_glosses():
+    body = (
+        "<p>Förändringen var 0,42 skalsteg (p &lt; 0,001); instrumentversion 2.0.0, se cohort.yml.</p>"
+        '<h2>Rapporter <span lang="en">/ Reports</span></h2><script>var change = 0.5;</script>'
+    )
+    assert foreign_text(SWEDISH.format(body=body)) == []
+    assert "/ Reports" not in " ".join(visible_text(SWEDISH.format(body=body), "sv"))
+
+
+def test_a_built_page_with_a_planted_english_header_fails_the_scan(built, tmp_path):
+    out, _, _ = built
+    page = (out / "cohort.html").read_text(encoding="utf-8")
+    assert foreign_text(page) == []
+    planted = page.replace("<th ", '<th data-planted="1">Construct</th><th ', 1)
+    assert any("Construct" in f for f in foreign_text(planted))
+
+
+def _leadership_pages(out: Path) -> list[Path]:
+    pages = [out / n for n in ("index.html", "brief.html", "cohort.html", "comparison.html")]
+    return pages + sorted((out / "agencies").glob("*.html"))
+
+
+def test_every_leadership_page_is_swedish_all_the_way_down(built):
+    out, _, _ = built
+    pages = _leadership_pages(out)
+    assert len(pages) >= 5 and all(p.exists() for p in pages), pages
+    found = {p.name: foreign_text(p.read_text(encoding="utf-8")) for p in pages}
+    assert {name: f for name, f in found.items() if f} == {}
+
+
+def test_analyst_pages_are_in_the_reports_language_too(built):
+    out, _, _ = built
+    for name in ("data-quality.html", "instrument-quality.html", "appendix.html"):
+        found = foreign_text((out / name).read_text(encoding="utf-8"), ids=False)
+        assert found == [], (name, found)
+
+
+def test_every_agency_page_says_what_it_shows_and_hides(built):
+    out, _, _ = built
+    pages = sorted((out / "agencies").glob("*.html"))
+    assert pages
+    for page in pages:
+        text = " ".join(visible_text(page.read_text(encoding="utf-8"), "sv"))
+        assert "Deltagande" in text and "Vad sidan visar och inte visar" in text, page.name
+        # per role, one plain sentence: shown with conclusions, shown without, or not shown and why
+        assert text.count("Mentorerna:") == 1 and text.count("Adepterna:") == 1, page.name
