@@ -38,9 +38,11 @@ $(VENV)/.lab-installed: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[dev,lab]"
 	@touch $@
 
-lab: $(VENV)/.lab-installed ## Open JupyterLab on notebooks/ (demo cohort as default) / öppna JupyterLab
-	test -f data/demo/processed/responses.parquet || $(BIN)/evaluation demo data/demo
-	$(BIN)/jupyter lab notebooks/
+# The analyst's workspace: lab/ (git-ignored) holds copies of notebooks/, made once; REFRESH=1 replaces
+# them (edited copies go to lab/backup/), COHORT=data/2027 makes that cohort the notebooks' default.
+lab: $(VENV)/.lab-installed ## JupyterLab on lab/, a copy of the report notebooks (REFRESH=1, COHORT=DIR) / öppna arbetsytan
+	$(if $(COHORT),,test -f data/demo/processed/responses.parquet || $(BIN)/evaluation demo data/demo)
+	$(BIN)/evaluation lab $(if $(COHORT),--cohort "$(COHORT)") $(if $(REFRESH),--refresh)
 
 lock: $(BIN)/python ## Re-resolve dependencies and rewrite the lock file / uppdatera låsfilen
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock

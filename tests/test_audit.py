@@ -527,3 +527,78 @@ def test_a_name_written_without_its_diacritics_is_found(build):
     _write(build, "cohort.html", _html(f"<p>Hälsningar från {plain}.</p>"))
     [finding] = _only(build.audit(), "identifier", "cohort.html")
     assert plain.lower() not in finding.cell.lower()
+
+
+# -- participant-level rows on a leadership page ------------------------------------------------------
+
+
+def _table(header: list[str], rows: list[list[object]], results: str = "people.csv") -> str:
+    head = "".join(f'<th scope="col">{h}</th>' for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in rows)
+    return (
+        f'<table class="report" data-results="{results}"><caption>Utforskning</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def _rows(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.problem == "participant-rows"]
+
+
+def test_a_table_of_pseudonyms_on_a_leadership_page(build):
+    # An analyst's exploratory cell saved into the cohort template: one row per participant.
+    people = build.roster.iloc[:6]
+    rows = [[p, a, "3,5"] for p, a in zip(people["pseudonym"], people["agency"], strict=True)]
+    _write(
+        build, "cohort.html", _html(_rates_table(CLEAN_RATES) + _table(["Kod", "Myndighet", "Poäng"], rows))
+    )
+    [finding] = _rows(build.audit())
+    assert (
+        finding.file == "cohort.html" and finding.table == "people.csv" and "column 1 (Kod)" in finding.cell
+    )
+    assert "6 of the table's 6 rows hold a pseudonym" in finding.detail
+    assert not any(p in finding.cell + finding.detail for p in people["pseudonym"])
+    # the same table on an analyst's page is left to the other checks (the pseudonyms are still found)
+    (build.reports / "cohort.html").rename(build.reports / "data-quality.html")
+    findings = build.audit()
+    assert _rows(findings) == [] and {f.problem for f in findings} >= {"participant-level"}
+
+
+def test_a_table_of_pair_ids_on_an_agency_page(build):
+    rows = [[f"par{n:03d}", "4,1", "3,9"] for n in range(1, 7)]
+    _write(build, "agencies/alfaverket.html", _html(_table(["Par", "Före", "Efter"], rows)))
+    [finding] = _rows(build.audit())
+    assert finding.file == "agencies/alfaverket.html" and "pair id" in finding.detail
+
+
+def test_a_pair_id_shape_unknown_to_the_roster_is_found(build):
+    rows = [["par917", "4,1"], ["par918", "3,9"]]
+    _write(build, "brief.html", _html(_table(["Grupp", "Poäng"], rows)))
+    [finding] = _rows(build.audit())
+    assert finding.file == "brief.html" and "2 of the table's 2 rows hold a pair id" in finding.detail
+
+
+def test_rows_that_repeat_a_group_are_rows_of_people(build):
+    # No code at all: agency and role on every row, one score each; Deltainspektionen's hidden group shows.
+    rows = [["Deltainspektionen", "mentor", f"{3 + n / 10:.1f}".replace(".", ",")] for n in range(4)]
+    rows += [["Alfaverket", "adept", "4,0"]]
+    _write(build, "comparison.html", _html(_table(["Myndighet", "Roll", "Poäng"], rows)))
+    [finding] = _rows(build.audit())
+    assert finding.file == "comparison.html" and finding.cell == "rows 1, 2, 3, 4 (Deltainspektionen, mentor)"
+    assert "5 rows show only 2 groups" in finding.detail
+
+
+def test_a_header_naming_pseudonyms_is_refused_even_with_hidden_cells(build):
+    rows = [["–", "4,1"], ["–", "3,9"]]
+    _write(build, "index.html", _html(_table(["Pseudonym", "Poäng"], rows)))
+    [finding] = _rows(build.audit())
+    assert finding.file == "index.html" and "'Pseudonym'" in finding.detail
+
+
+def test_more_unlabelled_rows_than_the_cohort_has_groups(build):
+    # 4 agencies and 2 roles, with totals: (4 + 2) x (2 + 1) = 18 groups at most
+    _write(build, "cohort.html", _html(_table(["Poäng"], [[f"{n},5"] for n in range(19)])))
+    [finding] = _rows(build.audit())
+    assert "19 unlabelled rows" in finding.detail and "18" in finding.detail
+    _write(build, "cohort.html", _html(_table(["Poäng"], [[f"{n},5"] for n in range(18)])))
+    assert _rows(build.audit()) == []

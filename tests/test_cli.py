@@ -24,6 +24,10 @@ COMMANDS = [
     ["survey", "export-all"],
     ["cohort"],
     ["cohort", "new"],
+    ["lab"],
+    ["templates"],
+    ["templates", "lock"],
+    ["templates", "check"],
 ]
 
 

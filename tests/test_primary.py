@@ -84,3 +84,19 @@ def test_tipping_point_is_where_the_adjusted_claim_would_fall():
     assert tipping_point(estimate, se, p, 2 * p, n=30, n_dropouts=10) > delta
     assert np.isnan(tipping_point(estimate, se, p, 0.2, n=30, n_dropouts=10))  # no claim: nothing to overturn
     assert np.isnan(tipping_point(estimate, se, p, p, n=30, n_dropouts=0))
+
+
+def test_satterthwaite_df_is_welchs_for_two_variance_parts():
+    # Welch (1947) / Satterthwaite (1946): a variance that is the sum of s1^2/n1 (n1 - 1 df) and
+    # s2^2/n2 (n2 - 1 df) has df (v1 + v2)^2 / (v1^2/(n1 - 1) + v2^2/(n2 - 1)); scipy's Welch t-test
+    # reports that df. Here the agency part is tau2 / G with G = n1 agencies and tau2 = s1^2.
+    from evaluation.primary import _satterthwaite
+
+    rng = np.random.default_rng(7)
+    first, second = rng.normal(0, 2, 6), rng.normal(0, 1, 60)
+    welch = stats.ttest_ind(first, second, equal_var=False)
+    v1, v2 = first.var(ddof=1) / 6, second.var(ddof=1) / 60
+    assert _satterthwaite(v1 + v2, first.var(ddof=1), 6, 59) == pytest.approx(welch.df, rel=1e-9)
+    # the limits: no agency variation in change gives the normal distribution; all of it, G - 1
+    assert _satterthwaite(0.02, 0.0, 6, 59) == np.inf
+    assert _satterthwaite(0.02, 0.02 * 6, 6, 59) == pytest.approx(5)

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from evaluation import reporting
 from evaluation.cli import app
 from evaluation.reporting import Task, _execute, _Kernels, build_reports
+from evaluation.workspace import lock_templates
 
 runner = CliRunner()
 
@@ -190,6 +191,7 @@ def test_cli_report_exits_non_zero_on_a_failing_notebook(cohorts, tmp_path, monk
     broken = nbformat.read(notebooks / "data_quality.ipynb", as_version=4)
     broken.cells.append(nbformat.v4.new_code_cell("1 / 0"))
     nbformat.write(broken, notebooks / "data_quality.ipynb")
+    lock_templates(notebooks)  # changed on purpose: the build checks templates against their lock
     monkeypatch.setattr(reporting, "NOTEBOOKS", notebooks)
     result = runner.invoke(
         app, ["report", str(first), "--only", "data-quality", "--out", str(tmp_path / "out")]

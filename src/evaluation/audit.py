@@ -31,6 +31,12 @@ Checks (``Finding.problem``):
     or a file the audit cannot read.
 ``feedback-linked``
     A page outside ``feedback/`` that links to a feedback page.
+``participant-rows``
+    A table on a leadership page (`LEADERSHIP_PAGES`) with one row per participant or pair: a cell
+    holding a pseudonym (``p`` and 16 hex digits, or one of the cohort's), a pair id (the roster's, or
+    shaped like ``par001``) or a participant id; a header naming such a column; or rows that repeat
+    the same group (the same labels on several rows, as a table of people has and an aggregate never
+    does), or, in a table without labels, more rows than the cohort has agency x role groups.
 
 Rows in findings are 1-based data rows (the CSV header is not counted); identifiers in findings are
 masked.
@@ -61,6 +67,7 @@ __all__ = [
     "ADDITIVE_COLUMNS",
     "GROUP_SIZE_COLUMNS",
     "LABEL_COLUMNS",
+    "LEADERSHIP_PAGES",
     "PROBLEMS",
     "Finding",
     "audit_reports",
@@ -121,8 +128,18 @@ PROBLEMS: tuple[str, ...] = (
     "absolute-path",
     "unaudited-table",
     "feedback-linked",
+    "participant-rows",
 )
 """Every kind of finding."""
+
+LEADERSHIP_PAGES: tuple[str, ...] = (
+    "index.html",
+    "brief.html",
+    "cohort.html",
+    "comparison.html",
+    "agencies/*.html",
+)
+"""The pages leadership reads (relative to the reports folder): no table there has a row per person."""
 
 POOLED = "Övriga myndigheter"
 TOTAL = "Alla"
@@ -146,6 +163,11 @@ _RUN = re.compile(r"\w+(?:[^\w\s]\w+)*")
 _WORD = re.compile(r"\w+")
 _NAME_GAP = re.compile(r"[\s,.'’\-]{1,3}")
 _PSEUDONYM_SHAPE = re.compile(r"(?<![\w])p[0-9a-f]{16}(?![\w])")
+_PAIR_SHAPE = re.compile(r"(?<![\w-])par[-_]?\d{2,}(?![\w-])", re.IGNORECASE)
+_IDENTIFIER_HEADINGS = frozenset(
+    {"pseudonym", "pair_id", "pair id", "participant_id", "participant id", "par-id", "parid", "deltagarkod",
+     "deltagar-id", "deltagare-id", "respondent", "respondent id", "e-post", "email", "e-mail"}
+)  # fmt: skip
 _GENERIC_PATH = re.compile(
     r"(?<![\w.~/\\-])/(?:home|Users|root|tmp|var|mnt|media|work|opt|srv|private)"
     r"(?:/[^\s/\\\"'<>|)\]},;]+)+"
@@ -1282,8 +1304,105 @@ def _audit_markup(
                     "other pages",
                 )
     prefix = f"{table_name} › " if table_name else ""
+    leadership = not table_name and _leadership(rel)
     for number, table in enumerate(page.tables, start=1):
         _audit_table(table, number, rel, prefix, cohort, collector, cache)
+        if leadership:
+            _audit_rows(table, number, rel, cohort, collector)
+
+
+def _leadership(rel: str) -> bool:
+    """Return whether a published file is a page leadership reads (`LEADERSHIP_PAGES`)."""
+    path = PurePosixPath(rel)
+    return any(path.match(pattern) and len(path.parts) == len(PurePosixPath(pattern).parts)
+               for pattern in LEADERSHIP_PAGES)  # fmt: skip
+
+
+def _participant_code(text: str, cohort: _Cohort) -> str | None:
+    """Return what kind of participant-level code a table cell holds, if any."""
+    if _PSEUDONYM_SHAPE.search(text):
+        return "pseudonym"
+    if _PAIR_SHAPE.search(text):
+        return "pair id"
+    lowered = text.lower()
+    for run in {*_RUN.findall(lowered), *_WORD.findall(lowered)}:
+        if run in cohort.pseudonyms:
+            return "pseudonym"
+        kind = cohort.codes.get(run)
+        if kind is not None:
+            return kind.replace("_", " ")
+    return None
+
+
+def _audit_rows(table: _Table, number: int, rel: str, cohort: _Cohort, collector: _Collector) -> None:
+    """Add a ``participant-rows`` finding for a leadership table with a row per participant or pair."""
+    caption = " ".join("".join(table.caption).split())
+    name = table.attrs.get("data-results", "").strip() or caption or f"table {number}"
+    rows = table.rows
+    positions = sorted({p for row in rows for p in row} | set(table.header))
+
+    def column(position: int) -> str:
+        cell = table.header.get(position)
+        label = cell.attrs.get("data-col", "").strip() or cell.text if cell is not None else ""
+        return f"column {position + 1}" + (f" ({label})" if label else "")
+
+    def add(cell: str, detail: str) -> None:
+        collector.add(rel, name, cell, "participant-rows", detail)
+
+    for position, cell in sorted(table.header.items()):
+        heading = fold(cell.text.lower()).strip(" :")
+        if heading in _IDENTIFIER_HEADINGS:
+            add(
+                column(position),
+                f"the column is headed {cell.text!r}, naming participants or pairs; expected a leadership "
+                "page to show groups (the cohort, agencies, roles) only",
+            )
+    for position in positions:
+        found = [
+            (r, _participant_code(row[position].text, cohort))
+            for r, row in enumerate(rows)
+            if position in row
+        ]
+        coded = [(r, kind) for r, kind in found if kind is not None]
+        if coded:
+            kinds = sorted({kind for _, kind in coded})
+            add(
+                column(position),
+                f"{len(coded)} of the table's {len(rows)} rows hold a {' or '.join(kinds)}: a row per "
+                "participant or pair; expected a leadership page to show groups only",
+            )
+            return
+    if len(rows) < 2:
+        return
+    labels = [
+        p
+        for p in positions
+        if any(
+            position_text not in HIDDEN_MARKS and _number(position_text, leading=True) is None
+            for position_text in (row[p].text for row in rows if p in row)
+        )
+    ]
+    if labels:
+        groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for r, row in enumerate(rows, start=1):
+            groups[tuple(row[p].text if p in row else "" for p in labels)].append(r)
+        repeated = {key: found for key, found in groups.items() if len(found) > 1}
+        if repeated:
+            key, found = max(repeated.items(), key=lambda item: len(item[1]))
+            shown = ", ".join(str(r) for r in found[:6]) + (", …" if len(found) > 6 else "")
+            add(
+                f"rows {shown} ({', '.join(k for k in key if k) or 'no label'})",
+                f"{len(rows)} rows show only {len(groups)} groups: the same labels on several rows, as a "
+                "table of individual participants has; expected one row per group on a leadership page",
+            )
+        return
+    groups_in_cohort = (len(cohort.agencies) + 2) * (len(cohort.roles) + 1)
+    if len(rows) > groups_in_cohort:
+        add(
+            f"{len(rows)} rows",
+            f"a table of {len(rows)} unlabelled rows, more than the cohort's {groups_in_cohort} agency x "
+            "role groups (totals included): a row per participant; expected one row per group",
+        )
 
 
 # --------------------------------------------------------------------------------------------------

@@ -62,9 +62,14 @@ key_app = typer.Typer(
     help="Pseudonymnyckeln: skapa en ny / The pseudonym key: create a new one.",
     no_args_is_help=True,
 )
+templates_app = typer.Typer(
+    help="Rapportmallarna (notebooks/): lås och kontrollera / The report templates: lock and check.",
+    no_args_is_help=True,
+)
 app.add_typer(survey_app, name="survey")
 app.add_typer(cohort_app, name="cohort")
 app.add_typer(key_app, name="key")
+app.add_typer(templates_app, name="templates")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -773,6 +778,133 @@ def demo(
     index, results = build_reports(folder, target, jobs=jobs, console=out)
     _print_results(results, index, time.perf_counter() - started)
     _audit_or_exit(target, folder)
+
+
+TemplatesFolder = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Mallmapp / templates folder (default: the package's, notebooks/ in a checkout).",
+        file_okay=False,
+        exists=True,
+    ),
+]
+
+
+@templates_app.command("lock")
+def templates_lock(folder: TemplatesFolder = None) -> None:
+    """Lås rapportmallarna / Record the report templates in templates.lock after changing them.
+
+    Writes the SHA-256 of each notebook's cells (type, source, tags; not outputs) to
+    templates.lock beside them. evaluation report refuses a template that differs from it, so run
+    this after changing a template on purpose, and commit the lock with the template.
+    """
+    from evaluation.workspace import lock_templates
+
+    path = lock_templates(folder)
+    out.print(f"Låst / locked: {path}", highlight=False)
+
+
+@templates_app.command("check")
+def templates_check(folder: TemplatesFolder = None) -> None:
+    """Kontrollera rapportmallarna mot låsfilen / Check the report templates against templates.lock.
+
+    Exits 1 naming every template (and its cells) that changed since it was locked.
+    """
+    from evaluation.workspace import check_templates, packaged_notebooks_dir
+
+    folder = folder if folder is not None else packaged_notebooks_dir()
+    check_templates(folder)
+    out.print(f"OK: {folder.resolve()}", highlight=False)
+
+
+@app.command("lab", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def lab(
+    ctx: typer.Context,
+    cohort: Annotated[
+        Path | None,
+        typer.Option(
+            "--cohort",
+            help="Kohorten anteckningsböckerna läser / the cohort the notebooks read (default: as before, "
+            "else the demo).",
+            file_okay=False,
+        ),
+    ] = None,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh",
+            help="Ersätt kopiorna med dagens mallar / replace the copies with the current templates "
+            "(edited copies are kept in lab/backup/).",
+        ),
+    ] = False,
+    folder: Annotated[
+        Path | None,
+        typer.Option(
+            "--dir",
+            help="Arbetsytan / the workspace (default lab/ in a checkout, else ./lab).",
+            file_okay=False,
+        ),
+    ] = None,
+    open_lab: Annotated[
+        bool,
+        typer.Option("--open/--no-open", help="Öppna JupyterLab / open JupyterLab there (default)."),
+    ] = True,
+) -> None:
+    """Analytikerns arbetsyta / Open JupyterLab on the analyst's workspace, a copy of the report templates.
+
+    The workspace (lab/, kept out of git) holds copies of the notebooks in notebooks/, made once and
+    refreshed only with --refresh. They read the demo cohort, or the one given with --cohort, and
+    write results to lab/results/. Nothing there is published: evaluation report runs the package's
+    templates, never these copies. `make lab` runs this. Arguments after -- go to JupyterLab, e.g.
+    evaluation lab -- --no-browser --port 8890.
+    """
+    from evaluation.workspace import prepare_lab
+
+    done = prepare_lab(folder, cohort=cohort, refresh=refresh)
+    out.print(f"Arbetsyta / workspace: {done.folder}", highlight=False)
+    out.print(f"Kohort / cohort: {done.cohort}", highlight=False)
+    if not (done.cohort / "processed" / "responses.parquet").exists():
+        err.print(
+            f"[yellow]Obs / note[/yellow]: {done.cohort} är inte importerad / is not ingested yet "
+            f"(evaluation ingest {done.cohort}; the demo: make demo).",
+            highlight=False,
+        )
+    for label, names in (
+        ("Kopierade / copied", done.copied),
+        ("Uppdaterade / refreshed", done.refreshed),
+        ("Sparade / backed up", done.backed_up),
+    ):
+        if names:
+            out.print(f"{label}: {', '.join(names)}", highlight=False)
+    if done.differ:
+        out.print(
+            f"Skiljer sig från mallarna / differ from the templates (kept): {', '.join(done.differ)}; "
+            "make lab REFRESH=1 (evaluation lab --refresh) replaces them and keeps yours in backup/.",
+            highlight=False,
+        )
+    if open_lab:
+        _open_jupyterlab(done.folder, list(ctx.args))
+
+
+def jupyterlab_command(folder: Path, extra: list[str] | None = None) -> list[str]:
+    """Return the command that opens JupyterLab on `folder` (and only there) with this Python."""
+    import os
+
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # a container: JupyterLab refuses root otherwise
+        command.append("--allow-root")
+    return [*command, *(extra or [])]
+
+
+def _open_jupyterlab(folder: Path, extra: list[str]) -> None:
+    import importlib.util
+    import subprocess
+
+    if importlib.util.find_spec("jupyterlab") is None:
+        raise EvaluationError(
+            "JupyterLab saknas / is not installed: make lab installs it (pip install 'evaluation[lab]')"
+        )
+    raise typer.Exit(subprocess.call(jupyterlab_command(folder, extra), cwd=folder))
 
 
 def main() -> None:

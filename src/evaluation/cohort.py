@@ -25,6 +25,7 @@ from evaluation.disclosure import DEFAULT_MIN_GROUP_SIZE, MIN_GROUP_SIZE_FLOOR, 
 from evaluation.errors import CohortError
 from evaluation.survey import Templates, content_hash
 from evaluation.survey.notices import Information
+from evaluation.workspace import WORKSPACE_FILE
 
 __all__ = [
     "AGE_BANDS",
@@ -171,6 +172,19 @@ class CohortConfig(_Model):
     retention: CohortText | None = None
     """How long the answers are kept and when they are deleted (lagringstid, gallring). Unset, forms
     show "[lagringstid]"."""
+    report_templates: str | None = Field(default=None, min_length=1)
+    """A folder of the cohort's own report notebooks (an agency's adapted reports), relative to the
+    cohort folder or absolute. `evaluation report` runs the notebooks found there instead of the
+    package's templates (a report the folder has no notebook for uses the package's); with a
+    ``templates.lock`` of its own (``evaluation templates lock FOLDER``) they are checked against it
+    too. Unset: the package's templates, which must match their lock. Never the analyst's workspace
+    (``lab/``), whose notebooks are for exploring."""
+
+    def report_templates_dir(self, folder: Path) -> Path | None:
+        """Return the folder `report_templates` names, resolved against the cohort folder, or None."""
+        if self.report_templates is None:
+            return None
+        return (Path(folder) / Path(self.report_templates).expanduser()).resolve()
 
     @property
     def disclosure(self) -> DisclosurePolicy:
@@ -215,6 +229,10 @@ _COHORT_HEADER = """\
 # (optional: format: qualtrics | google-forms | ms-forms | limesurvey | ..., columns: {export: item_id},
 #  ignore: [admin columns to leave out], accept_partial: true to keep unfinished responses)
 # test_codes: participant codes used for testing the forms; their rows are quarantined as tests.
+# report_templates: path/to/folder (relative to this folder) of the cohort's own adapted report
+#   notebooks, e.g. an agency's; evaluation report runs those instead of the toolkit's templates.
+#   Unset: the toolkit's templates, checked against their lock, so a notebook that changed by
+#   accident is never run. Explore in a copy instead: make lab (evaluation lab --cohort <this folder>).
 #
 # Analysis plan (declare it before the follow-up is answered): primary_outcomes lists the few
 # outcomes the cohort is judged on, e.g.
@@ -393,6 +411,29 @@ def load_cohort(folder: Path) -> CohortConfig:
     except yaml.YAMLError as exc:
         raise CohortError(f"{path}: ogiltig YAML / invalid YAML: {exc}") from None
     try:
-        return CohortConfig.model_validate(raw)
+        config = CohortConfig.model_validate(raw)
     except ValidationError as exc:
         raise CohortError(_describe(path, exc)) from None
+    _check_report_templates(path, config)
+    return config
+
+
+def _check_report_templates(path: Path, config: CohortConfig) -> None:
+    """Raise `CohortError` unless ``report_templates`` names a folder of notebooks, not a workspace."""
+    folder = config.report_templates_dir(path.parent)
+    if folder is None:
+        return
+    where = f"{path}: report_templates ({config.report_templates!r} -> {folder})"
+    if not folder.is_dir():
+        raise CohortError(f"{where}: mappen finns inte / the folder does not exist")
+    if not any(folder.glob("*.ipynb")):
+        raise CohortError(
+            f"{where}: mappen har inga anteckningsböcker / the folder holds no notebooks (*.ipynb); "
+            "expected the cohort's own adapted report templates"
+        )
+    if (folder / WORKSPACE_FILE).is_file():
+        raise CohortError(
+            f"{where}: det är analytikerns arbetsyta (evaluation lab), som är till för att utforska / "
+            "this is the analyst's workspace, which is for exploring; copy the adapted notebooks to a "
+            "folder of their own and name that one"
+        )

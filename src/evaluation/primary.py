@@ -15,12 +15,15 @@ those who start low are the ones who leave; the complete-case change is kept as 
 analysis, and `tipping_point` says how far from MAR the dropouts would have to be. The
 change per role is the wave effect for adepts and wave + wave:role for mentors, with a Wald interval
 on a t distribution; ``g`` divides it by the role's baseline SD. When agencies vary in change (the
-agency level is in the model) the change is judged against agency-to-agency variation estimated from
-few agencies, so its degrees of freedom are those of the level at which the wave effect is random:
-G - 1 for G agencies (the containment method, SAS PROC MIXED ``DDFM=CONTAIN``); otherwise the normal
-distribution (many participants). With six agencies a Wald z would be anti-conservative: on
-realistic synthetic cohorts its 95 % intervals covered the true change 90 % of the time
-(benchmarks/claims_calibration.py).
+agency level is in the model), part of the change's variance is agency-to-agency variation estimated
+from few agencies. Its degrees of freedom come from Satterthwaite's approximation for a sum of two
+variance estimates: the agency part ``a = tau^2 / G`` (tau^2 the variance of the agency's wave
+effect, G agencies, G - 1 df) and the rest ``b = se^2 - a`` (participants, N - p df),
+``df = se^4 / (a^2 / (G - 1) + b^2 / (N - p))``; it lies between G - 1 (all agency) and N - p (no
+agency variation in change). Without the agency level, the normal distribution. With six agencies a
+Wald z was anti-conservative: on realistic synthetic cohorts its 95 % intervals covered the true
+change 90 % of the time (benchmarks/claims_calibration.py); the containment rule (G - 1 df always)
+was needlessly wide when agencies hardly vary in change.
 
 `tipping_point` asks how different the dropouts would have to be to overturn a claim: under a
 delta-adjusted pattern-mixture assumption, the dropouts' unobserved change is their MAR prediction
@@ -29,10 +32,8 @@ delta is the one at which the adjusted p would reach alpha.
 
 References
 ----------
-SAS Institute (2015). SAS/STAT 14.1 User's Guide, The MIXED procedure: DDFM=CONTAIN.
-Schluchter, M. D., & Elashoff, J. D. (1990). Small-sample adjustments to tests with unbalanced
-repeated measures assuming several covariance structures. Journal of Statistical Computation and
-Simulation, 37(1-2), 69-87.
+Satterthwaite, F. E. (1946). An approximate distribution of estimates of variance components.
+Biometrics Bulletin, 2(6), 110-114.
 Bates, D., Maechler, M., Bolker, B., & Walker, S. (2015). Fitting linear mixed-effects models using
 lme4. Journal of Statistical Software, 67(1), 1-48.
 Ratitch, B., O'Kelly, M., & Tosiello, R. (2013). Missing data in clinical trials: from clinical
@@ -140,7 +141,8 @@ def change_from_everyone(scores: pd.DataFrame, construct: str, *, confidence: fl
         One row per role answering the construct, columns `CHANGE_COLUMNS`: n (participants with both
         waves, the group size for claims), n_any (with at least one), n_dropouts (baseline only),
         estimate (change in scale points), se, ci_low, ci_high, p (Wald, on t with ``df``), df (agencies
-        - 1 with the agency level, else infinite: the normal distribution), g (estimate over the
+        - 1 to N - p by Satterthwaite with the agency level, else infinite: the normal distribution),
+        g (estimate over the
         role's baseline SD) with its interval, levels (the random intercepts used), note.
 
     Raises
@@ -160,8 +162,10 @@ def change_from_everyone(scores: pd.DataFrame, construct: str, *, confidence: fl
     formula = "score ~ wave * role" if len(roles) == 2 else "score ~ wave"
     result, levels, note = _fit_cascade(data, formula)
     params, cov = result.fe_params, result.cov_params()
-    df = float(data["agency"].nunique() - 1) if levels.startswith("agency") else np.inf
-    z = float(sps.t.ppf(0.5 + confidence / 2, df))
+    agencies = data["agency"].nunique()
+    slope = "wave[T.post]"
+    tau2 = float(result.cov_re.loc[slope, slope]) if levels.startswith("agency") else 0.0
+    residual_df = max(data["pseudonym"].nunique() - len(params), 1)
     waves = data.pivot_table(
         index=["pseudonym", "role"], columns="wave", values="score", aggfunc="first", observed=True
     )
@@ -171,6 +175,8 @@ def change_from_everyone(scores: pd.DataFrame, construct: str, *, confidence: fl
         estimate = float(sum(params[t] for t in terms))
         variance = float(sum(cov.loc[a, b] for a in terms for b in terms))
         se = float(np.sqrt(variance)) if variance >= 0 else np.nan  # a failed fit: no interval
+        df = _satterthwaite(variance, tau2, agencies, residual_df)
+        z = float(sps.t.ppf(0.5 + confidence / 2, df))
         mine = waves.xs(role, level="role")
         complete = int(mine[["pre", "post"]].notna().all(axis=1).sum()) if "post" in mine else 0
         dropouts = int((mine["pre"].notna() & mine["post"].isna()).sum()) if "post" in mine else 0
@@ -197,6 +203,18 @@ def change_from_everyone(scores: pd.DataFrame, construct: str, *, confidence: fl
             }
         )
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+
+
+def _satterthwaite(variance: float, tau2: float, agencies: int, residual_df: int) -> float:
+    """Return the df of a change whose variance has an agency part tau2 / G (G - 1 df) and a rest.
+
+    Infinite (the normal distribution) without agency variation in change.
+    """
+    if not (tau2 > 0 and variance > 0 and agencies > 1):
+        return np.inf
+    agency = min(tau2 / agencies, variance)
+    rest = variance - agency
+    return float(variance**2 / (agency**2 / (agencies - 1) + rest**2 / residual_df))
 
 
 def tipping_point(

@@ -11,6 +11,13 @@ A report whose inputs (notebook, processed data, parameters, package version and
 run again. A failing notebook is reported with its parameters, cell and error, its partially executed
 notebook is kept, and the other reports still run.
 
+The notebooks run are the package's templates (`NOTEBOOKS`: the repository's ``notebooks/``, shipped
+as package data), or those of a folder the cohort names on purpose in cohort.yml
+(``report_templates``, an agency's adapted reports). A template that differs from its lock
+(``templates.lock``, `evaluation.workspace.check_templates`) stops the build before anything runs,
+naming the file and its cells: a notebook that merely changed on disk (an exploratory cell autosaved
+from JupyterLab) is never run. Analysts explore in a copy (``make lab``, `evaluation.workspace`).
+
 Only what `evaluation.reports` displays is published: a notebook with any other output (a raw
 DataFrame, a print, a plot drawn directly) fails, naming the cell, so an analyst's exploratory cell
 saved into a report notebook can never reach leadership. Executed notebooks keep no machine paths: the
@@ -42,10 +49,13 @@ from evaluation.brief import BRIEF_FILE
 from evaluation.cohort import load_cohort
 from evaluation.errors import EvaluationError
 from evaluation.text import message
+from evaluation.workspace import check_templates, packaged_notebooks_dir
 
 __all__ = ["KINDS", "Result", "Task", "build_reports", "plan", "write_pdfs"]
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = packaged_notebooks_dir()
+"""The report templates that ship with the package (the repository's ``notebooks/`` in a checkout),
+locked by ``templates.lock`` (`evaluation.workspace.check_templates`)."""
 KINDS = {
     "data-quality": "data_quality",
     "instrument-quality": "instrument_quality",
@@ -112,6 +122,35 @@ def data_fingerprint(cohort_dir: Path) -> str:
     return _digest(*(p.name.encode() + p.read_bytes() for p in files if p.is_file()))
 
 
+def template_folders(cohort_dir: Path, config=None) -> list[Path]:
+    """Return where a cohort's report templates are found, in order: its own folder, then the package's.
+
+    A cohort names a folder of its own adapted templates (an agency's reports) in cohort.yml as
+    ``report_templates``; a notebook that folder lacks comes from the package (`NOTEBOOKS`).
+    """
+    config = config if config is not None else load_cohort(cohort_dir)
+    own = config.report_templates_dir(cohort_dir)
+    return [own, NOTEBOOKS] if own is not None else [NOTEBOOKS]
+
+
+def _template(folders: list[Path], name: str) -> Path:
+    return next((f / name for f in folders if (f / name).is_file()), folders[-1] / name)
+
+
+def check_planned(tasks: list[Task]) -> None:
+    """Stop (`evaluation.workspace.TemplateChanged`) if a template the tasks run differs from its lock.
+
+    The package's templates must match their ``templates.lock``; a cohort's own folder is checked
+    against its lock when it has one (``evaluation templates lock FOLDER``).
+    """
+    by_folder: dict[Path, set[str]] = {}
+    for task in tasks:
+        by_folder.setdefault(task.notebook.parent, set()).add(task.notebook.name)
+    for folder, names in by_folder.items():
+        package = folder.resolve() == NOTEBOOKS.resolve()
+        check_templates(folder, sorted(names), required=package)
+
+
 def plan(
     cohort_dir: Path,
     out_dir: Path,
@@ -119,6 +158,7 @@ def plan(
     lang: str = "sv",
     only: str | None = None,
     compare: list[Path] | None = None,
+    check: bool = True,
 ) -> tuple[list[Task], list[str]]:
     """Return the report tasks for a cohort, and the agencies left without a report (too small).
 
@@ -134,11 +174,16 @@ def plan(
         One report kind (`KINDS`).
     compare : list of pathlib.Path, optional
         Further cohort folders for the comparison report (which runs only when asked for or given).
+    check : bool
+        Check the templates to run against their lock (`check_planned`); off only for listing pages.
 
     Raises
     ------
     EvaluationError
         If the cohort has not been ingested or the kind is unknown.
+    evaluation.workspace.TemplateChanged
+        If a template to run changed since it was locked (`check_planned`): the build never runs a
+        notebook that merely changed on disk.
     """
     if only is not None and only not in (*KINDS, FEEDBACK, BRIEF):
         raise EvaluationError(
@@ -149,6 +194,7 @@ def plan(
     if not (cohort_dir / "processed" / "responses.parquet").exists():
         raise EvaluationError(f"{cohort_dir}: kör först / run first: evaluation ingest {cohort_dir}")
     config = load_cohort(cohort_dir)
+    templates = template_folders(cohort_dir, config)
     roster = pd.read_csv(cohort_dir / "roster.csv", dtype=str)
     fingerprint = data_fingerprint(cohort_dir)
     package = package_fingerprint()
@@ -174,7 +220,9 @@ def plan(
     for kind, html_name, extra, stem, title in wanted:
         if only is not None and kind != only:
             continue
-        notebook = NOTEBOOKS / f"{KINDS[kind]}.ipynb"
+        notebook = _template(templates, f"{KINDS[kind]}.ipynb")
+        if not notebook.is_file():
+            raise EvaluationError(f"{notebook}: rapportmallen saknas / the report template is missing")
         parameters = {**common, **extra}
         if kind == "comparison":
             del parameters["cohort_dir"]  # the comparison reads its list of cohorts
@@ -190,6 +238,8 @@ def plan(
                 title,
             )
         )
+    if check:
+        check_planned(tasks)
     return tasks, small
 
 
@@ -659,7 +709,9 @@ def build_reports(
         out_dir.mkdir(parents=True, exist_ok=True)
         cache_path.write_text(json.dumps(cache, indent=1, sort_keys=True), encoding="utf-8")
         # the index lists every page the cohort has, not only those this run (--only) built
-        every = tasks if only is None else plan(cohort_dir, out_dir, lang=lang, compare=compare)[0]
+        every = (
+            tasks if only is None else plan(cohort_dir, out_dir, lang=lang, compare=compare, check=False)[0]
+        )
         index = _write_index(out_dir, cohort_dir.resolve(), every, results, small, lang)
         if pdf:
             leadership = [t.html for t in tasks if t.html.exists()]

@@ -14,18 +14,18 @@ refuses a notebook whose outputs lack it, so a raw table printed in a notebook i
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
 import json
+import textwrap
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
 import matplotlib
-import matplotlib.ticker
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -116,9 +116,43 @@ class CohortData:
     """Results computed once per loaded cohort (the mixed models behind the primary estimates)."""
 
 
+_LOADED: dict[tuple, CohortData] = {}
+"""Cohorts loaded in this process, by folder and the state of their files (`load`)."""
+
+
+def _state(folder: Path) -> tuple:
+    """Return what identifies a cohort's data on disk: each processed file's name, size and mtime."""
+    files = [*sorted((folder / "processed").glob("*")), folder / "cohort.yml"]
+    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files if p.is_file())
+
+
 def load(cohort_dir: str | Path) -> CohortData:
-    """Load a cohort's ``processed/`` outputs (run ``evaluation ingest`` first) and score them."""
+    """Load a cohort's ``processed/`` outputs (run ``evaluation ingest`` first) and score them.
+
+    A build runs many reports of one cohort in the same warm kernel: the cohort is read and scored
+    once per process and shared, with everything computed from it (`CohortData.memo`), for as long
+    as its files are unchanged (each file's size and modification time) and its settings as they are
+    in cohort.yml (a caller that changed ``data.config`` gets a fresh cohort).
+    """
     folder = Path(cohort_dir)
+    processed = folder / "processed"
+    key = (str(folder.resolve()), _state(folder)) if (processed / "responses.parquet").exists() else None
+    if key in _LOADED and _LOADED[key].config == load_cohort(folder):
+        return _LOADED[key]
+    data = _read(folder)
+    _LOADED.clear()  # one cohort at a time: a build, or an analyst's session
+    _LOADED[key] = data
+    return data
+
+
+def _memo(data: CohortData, key: object, compute):
+    """Return ``data.memo[key]``, computing it once per loaded cohort."""
+    if key not in data.memo:
+        data.memo[key] = compute()
+    return data.memo[key]
+
+
+def _read(folder: Path) -> CohortData:
     processed = folder / "processed"
     if not (processed / "responses.parquet").exists():
         raise FileNotFoundError(
@@ -480,7 +514,7 @@ def forest_plot(change: pd.DataFrame, data: CohortData, lang: str, measure: str 
             capsize=3,
         )
     ax.axvline(0, color="#333333", linewidth=1)
-    ax.set_yticks(range(len(order)), order)
+    ax.set_yticks(range(len(order)), [_wrapped(label) for label in order])
     ax.set_xlabel(message(f"figure.forest.x.{measure}", lang))
     ax.xaxis.set_major_formatter(_decimals(lang))
     ax.legend(loc="lower right")
@@ -488,6 +522,11 @@ def forest_plot(change: pd.DataFrame, data: CohortData, lang: str, measure: str 
     clear = frame[(frame["lo"] > 0) | (frame["hi"] < 0)]
     finding = message("figure.forest.finding", lang, clear=len(clear), total=len(frame))
     return fig, finding
+
+
+def _wrapped(label: str, width: int = 32) -> str:
+    """Return a long axis label on several lines, so that a figure keeps its size on an A4 page."""
+    return "\n".join(textwrap.wrap(label, width)) or label
 
 
 def _decimals(lang: str) -> matplotlib.ticker.FuncFormatter:
@@ -635,25 +674,52 @@ def plan(data: CohortData):
 
 
 def _everyone(data: CohortData) -> pd.DataFrame:
-    """Return the primary estimates (`evaluation.primary.change_from_everyone`), fitted once per cohort."""
+    """Return the primary estimates (`evaluation.primary.change_from_everyone`), fitted once per cohort.
+
+    The mixed models are the slowest part of a build, and the brief and the cohort report both need
+    them: they are kept beside the cohort's processed data (``processed/.cache/``, derived numbers
+    per construct and role only) under a key of the scores and the code that fits them, so that
+    every process of a build fits them once.
+    """
+    if "everyone" not in data.memo:
+        import hashlib
+        import os
+
+        import statsmodels
+
+        from evaluation import primary
+
+        digest = hashlib.sha256()
+        digest.update(pd.util.hash_pandas_object(data.scores, index=False).to_numpy().tobytes())
+        digest.update(Path(primary.__file__).read_bytes() + statsmodels.__version__.encode())
+        cached = data.folder / "processed" / ".cache" / f"primary-{digest.hexdigest()[:24]}.parquet"
+        if cached.exists():
+            data.memo["everyone"] = pd.read_parquet(cached)
+        else:
+            data.memo["everyone"] = _fit_everyone(data)
+            with contextlib.suppress(OSError):  # a read-only data folder: fit again next time
+                cached.parent.mkdir(exist_ok=True)
+                partial = cached.with_suffix(f".{os.getpid()}.tmp")
+                data.memo["everyone"].to_parquet(partial, index=False)
+                partial.replace(cached)
+    return data.memo["everyone"]
+
+
+def _fit_everyone(data: CohortData) -> pd.DataFrame:
     from evaluation.primary import CHANGE_COLUMNS, change_from_everyone
 
-    if "everyone" not in data.memo:
-        both = data.scores[data.scores["wave"].isin(["pre", "post"]) & data.scores["score"].notna()]
-        asked = both.groupby("construct")["wave"].nunique()
-        frames = []
-        for construct in sorted(asked[asked == 2].index):
-            try:
-                frames.append(change_from_everyone(data.scores, construct))
-            except ValueError as exc:  # too few answers for any model: a row per role, with the reason
-                roles = sorted(both.loc[both["construct"] == construct, "role"].unique())
-                frames.append(pd.DataFrame({"construct": construct, "role": roles, "note": str(exc)}))
-        data.memo["everyone"] = (
-            pd.concat(frames, ignore_index=True).reindex(columns=CHANGE_COLUMNS)
-            if frames
-            else pd.DataFrame(columns=CHANGE_COLUMNS)
-        )
-    return data.memo["everyone"]
+    both = data.scores[data.scores["wave"].isin(["pre", "post"]) & data.scores["score"].notna()]
+    asked = both.groupby("construct")["wave"].nunique()
+    frames = []
+    for construct in sorted(asked[asked == 2].index):
+        try:
+            frames.append(change_from_everyone(data.scores, construct))
+        except ValueError as exc:  # too few answers for any model: a row per role, with the reason
+            roles = sorted(both.loc[both["construct"] == construct, "role"].unique())
+            frames.append(pd.DataFrame({"construct": construct, "role": roles, "note": str(exc)}))
+    if not frames:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    return pd.concat(frames, ignore_index=True).reindex(columns=CHANGE_COLUMNS)
 
 
 def _primary_with_claims(data: CohortData) -> pd.DataFrame:
@@ -735,6 +801,10 @@ def cohort_change(data: CohortData) -> Protected:
     ``family`` says which. The claims come from the primary estimates (`primary_change`), which use
     everyone; this table shows whether the completers alone tell the same story.
     """
+    return _memo(data, "cohort_change", lambda: _cohort_change(data))
+
+
+def _cohort_change(data: CohortData) -> Protected:
     from evaluation import outcomes
     from evaluation.claims import cohort_claims
 
@@ -756,14 +826,23 @@ def claims(data: CohortData) -> Protected:
     both waves; agency scope: the primary outcomes of agencies shown by disclosure control with at
     least that many (`evaluation.claims`). Columns `evaluation.claims.CLAIM_COLUMNS`.
     """
-    from evaluation.claims import CLAIM_COLUMNS, agency_claims, cohort_claims
+    from evaluation.claims import CLAIM_COLUMNS, cohort_claims
 
     known = plan(data)
     cohort = cohort_claims(_everyone(data), known)
-    agencies = agency_claims(data.scores, change_by_agency(data).frame, known)
+    agencies = _agency_claims(data)
     table = pd.concat([cohort, agencies], ignore_index=True) if len(agencies) else cohort
     protected = protect(table, data, "scope", "construct", "role", "family")
     return protected.narrow(protected.frame[CLAIM_COLUMNS])
+
+
+def _agency_claims(data: CohortData) -> pd.DataFrame:
+    """Return the agency-scope claims (`evaluation.claims.agency_claims`), once per loaded cohort."""
+    from evaluation.claims import agency_claims
+
+    return _memo(
+        data, "agency_claims", lambda: agency_claims(data.scores, change_by_agency(data).frame, plan(data))
+    )
 
 
 def change_by_agency(data: CohortData) -> Protected:
@@ -776,10 +855,14 @@ def change_by_agency(data: CohortData) -> Protected:
     """
     from evaluation import outcomes
 
-    cohort_only = {c.id for c in data.templates.constructs.values() if c.cohort_only}
-    scores = data.scores[~data.scores["construct"].isin(cohort_only)]
-    table = outcomes.by_agency(scores, data.config.disclosure)
-    return protect(table, data, "agency", "construct", "role")
+    def compute() -> Protected:
+        cohort_only = {c.id for c in data.templates.constructs.values() if c.cohort_only}
+        scores = data.scores[~data.scores["construct"].isin(cohort_only)]
+        return protect(
+            outcomes.by_agency(scores, data.config.disclosure), data, "agency", "construct", "role"
+        )
+
+    return _memo(data, "change_by_agency", compute)
 
 
 def shrunken_agency_change(data: CohortData, agency: str | None = None) -> Protected:
@@ -795,7 +878,7 @@ def shrunken_agency_change(data: CohortData, agency: str | None = None) -> Prote
     """
     from evaluation.agencies import shrunken_changes
 
-    table = shrunken_changes(data.scores, change_by_agency(data).frame)
+    table = _memo(data, "shrunken", lambda: shrunken_changes(data.scores, change_by_agency(data).frame))
     if agency is not None:
         table = table[table["agency"] == agency]
     return protect(table.reset_index(drop=True), data, "agency", "construct", "role")
@@ -1272,7 +1355,7 @@ def comparison_plot(comparison: Protected, lang: str):
                 capsize=3,
             )
         ax.axvline(0, color="#333333", linewidth=1)
-        ax.set_yticks(range(len(order)), order)
+        ax.set_yticks(range(len(order)), [_wrapped(label) for label in order])
         ax.set_xlabel(message("figure.comparison.x", lang, scale=span))
         ax.xaxis.set_major_formatter(_decimals(lang))
         sns.despine(ax=ax)
@@ -1374,7 +1457,7 @@ def agency_heatmap(data: CohortData, lang: str, role: str = "adept"):
     grid = table.pivot(index="construct", columns="agency", values="hedges_gav").astype(float)
     hidden = [_group(a, lang) for a in grid.columns[grid.isna().all()]]
     grid = grid.loc[:, grid.notna().any()]
-    grid.index = [construct_name(data, c, lang) for c in grid.index]
+    grid.index = [_wrapped(construct_name(data, c, lang)) for c in grid.index]
     grid.columns = [_group(a, lang) for a in grid.columns]
     if grid.size == 0 or grid.notna().sum().sum() == 0:
         fig, ax = plt.subplots(figsize=(7, 1.2))
@@ -1476,14 +1559,13 @@ def comments(data: CohortData, lang: str):
 
 def agency_summary(data: CohortData, agency: str, lang: str):
     """Display the plain-language summary of an agency's change (groups below the minimum left out)."""
-    from evaluation.claims import agency_claims
     from evaluation.summary import summarise_change
 
     known = plan(data)
     table = change_by_agency(data).frame
     own = table[table["agency"] == agency]
     own = own[[(c, r) in known.primary for c, r in zip(own["construct"], own["role"], strict=True)]]
-    claimed = agency_claims(data.scores, table, known)
+    claimed = _agency_claims(data)
     claimed = claimed.loc[claimed["scope"] == agency, ["construct", "role", "p_adj", "claim"]]
     own = own.merge(claimed, on=["construct", "role"], how="left").assign(family="primary")
     names = {c: construct_name(data, c, lang) for c in own["construct"]}
