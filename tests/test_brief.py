@@ -23,6 +23,7 @@ def test_every_message_has_swedish_and_english_with_the_same_placeholders():
 def test_numbers_are_written_the_readers_way():
     assert number(240000, "sv", 0) == "240\u2009000" and number(240000, "en", 0) == "240,000"
     assert number(-0.25, "sv", 2) == "−0,25" and number(0.5, "en", 1) == "0.5"
+    assert number(-0.004, "sv", 2) == "0,00"  # rounds to zero: no sign
     assert p_value(0.0004, "sv") == "< 0,001" and p_value(0.0123, "en") == "= 0.012"
     assert confidence_word(0.0004, "sv").startswith("mycket säkert")
     assert confidence_word(0.03, "sv").startswith("ganska säkert")

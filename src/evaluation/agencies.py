@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-__all__ = ["SHRUNKEN_COLUMNS", "answered_both_waves", "shrunken_changes"]
+__all__ = ["SHRUNKEN_COLUMNS", "answered_both_waves", "role_status", "shrunken_changes"]
 
 
 def answered_both_waves(responses: pd.DataFrame) -> dict[tuple[str, str], int]:
@@ -49,6 +49,22 @@ def answered_both_waves(responses: pd.DataFrame) -> dict[tuple[str, str], int]:
     answered = responses[responses["wave"].isin(["pre", "post"])]
     waves = answered.groupby(["agency", "role", "pseudonym"], observed=True)["wave"].nunique()
     return {key: int(n) for key, n in (waves == 2).groupby(level=["agency", "role"]).sum().items()}
+
+
+def role_status(answered_both: int, config) -> str:
+    """Return what an agency page shows of a role: ``none``, ``no_claims`` (change only) or ``shown``.
+
+    Parameters
+    ----------
+    answered_both : int
+        The agency's participants in the role who answered both waves (`answered_both_waves`).
+    config : evaluation.cohort.CohortConfig
+        The cohort's settings: ``min_group_size`` (below it nothing is shown) and ``min_n_for_claims``
+        (below it the change is shown without a conclusion).
+    """
+    if answered_both < config.min_group_size:
+        return "none"
+    return "no_claims" if answered_both < config.min_n_for_claims else "shown"
 
 
 SHRUNKEN_COLUMNS = [

@@ -563,8 +563,7 @@ def _write_index(
     """
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    from evaluation.agencies import answered_both_waves
-    from evaluation.reports import role_status
+    from evaluation.agencies import answered_both_waves, role_status
 
     config = load_cohort(cohort_dir)
     failed = {r.task.html for r in results if r.status == "failed"}
@@ -882,14 +881,14 @@ def _build_feedback(cohort_dir: Path, out_dir: Path, lang: str, cache: dict, for
     """
     import time
 
-    from evaluation.feedback import write_feedback
-    from evaluation.reports import load
-
     key = _digest(FEEDBACK, data_fingerprint(cohort_dir), package_fingerprint(), lang)
     folder = out_dir / FEEDBACK
     task = Task(FEEDBACK, Path(FEEDBACK), {"lang": lang}, folder, folder, key, FEEDBACK)
     if not force and cache.get(f"{FEEDBACK}/") == key and folder.exists():
         return Result(task, "skipped")
+    from evaluation.feedback import write_feedback  # imported only to build: a skip stays fast
+    from evaluation.reports import load
+
     start = time.perf_counter()
     cache.pop(f"{FEEDBACK}/", None)
     try:
@@ -909,14 +908,14 @@ def _build_brief(cohort_dir: Path, out_dir: Path, lang: str, cache: dict, force:
     """Write the one-page brief (`evaluation.brief`) unless nothing it reads changed."""
     import time
 
-    from evaluation.brief import write_brief
-    from evaluation.reports import load
-
     key = _digest(BRIEF, data_fingerprint(cohort_dir), package_fingerprint(), lang)
     path = out_dir / BRIEF_FILE
     task = Task(BRIEF, Path(BRIEF_FILE), {"lang": lang}, path, path, key, BRIEF)
     if not force and cache.get(BRIEF_FILE) == key and path.exists():
         return Result(task, "skipped")
+    from evaluation.brief import write_brief  # imported only to build: a skip stays fast
+    from evaluation.reports import load
+
     start = time.perf_counter()
     cache.pop(BRIEF_FILE, None)
     try:

@@ -496,7 +496,7 @@ def forest_plot(change: pd.DataFrame, data: CohortData, lang: str, measure: str 
     from evaluation.text import message
 
     columns = {"points": ("mean_diff", "ci_low", "ci_high"), "g": ("g", "g_ci_low", "g_ci_high")}[measure]
-    frame = change[change[columns[0]].notna()].rename(
+    frame = change[change[list(columns)].notna().all(axis=1)].rename(
         columns=dict(zip(columns, ("x", "lo", "hi"), strict=True))
     )
     frame["label"] = [construct_name(data, c, lang) for c in frame["construct"]]
@@ -1626,7 +1626,7 @@ def agency_overview(data: CohortData, agency: str, lang: str, results_dir: str |
     elif pairs < _min(data):
         parts.append(f"<p>{html.escape(message('agency.meetings.hidden', lang, min=_min(data)))}</p>")
     parts.append(f"<h2>{html.escape(message('agency.hidden.heading', lang))}</h2><ul>")
-    from evaluation.agencies import answered_both_waves
+    from evaluation.agencies import answered_both_waves, role_status
 
     both = answered_both_waves(data.responses)
     for role in ("mentor", "adept"):
@@ -1645,13 +1645,6 @@ def agency_overview(data: CohortData, agency: str, lang: str, results_dir: str |
 
 def _min(data: CohortData) -> int:
     return data.config.min_group_size
-
-
-def role_status(answered_both: int, config: CohortConfig) -> str:
-    """Return what an agency page shows of a role: ``none``, ``no_claims`` (change only) or ``shown``."""
-    if answered_both < config.min_group_size:
-        return "none"
-    return "no_claims" if answered_both < config.min_n_for_claims else "shown"
 
 
 def agency_experience(data: CohortData, agency: str) -> Protected:

@@ -56,6 +56,8 @@ def number(value: float, lang: str, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     text = f"{value:,.{digits}f}"
+    if float(text.replace(",", "")) == 0:
+        text = text.lstrip("-")  # a number that rounds to zero has no sign: "0,00", never "−0,00"
     if lang == "sv":
         text = text.replace(",", "\u2009").replace(".", ",")
     return text.replace("-", "−")
