@@ -8,7 +8,7 @@ import pytest
 
 from evaluation import reports
 from evaluation.brief import BRIEF_FILE, confidence_word, write_brief
-from evaluation.text import LANGUAGES, catalogue, message, number, p_value, placeholders
+from evaluation.text import LANGUAGES, catalogue, message, number, p_value, percent, placeholders
 
 
 def test_every_message_has_swedish_and_english_with_the_same_placeholders():
@@ -24,6 +24,7 @@ def test_numbers_are_written_the_readers_way():
     assert number(240000, "sv", 0) == "240\u2009000" and number(240000, "en", 0) == "240,000"
     assert number(-0.25, "sv", 2) == "−0,25" and number(0.5, "en", 1) == "0.5"
     assert number(-0.004, "sv", 2) == "0,00"  # rounds to zero: no sign
+    assert percent(0.12, "sv") == "12\u00a0%" and percent(0.12, "en") == "12%"
     assert p_value(0.0004, "sv") == "< 0,001" and p_value(0.0123, "en") == "= 0.012"
     assert confidence_word(0.0004, "sv").startswith("mycket säkert")
     assert confidence_word(0.03, "sv").startswith("ganska säkert")

@@ -34,7 +34,7 @@ from evaluation.cohort import CohortConfig, load_cohort
 from evaluation.disclosure import ALL, OTHER_AGENCIES, Protected, UnprotectedTableError
 from evaluation.scoring import score
 from evaluation.survey import Templates, load_templates, pinned
-from evaluation.text import catalogue, message, number, p_value
+from evaluation.text import catalogue, message, number, p_value, percent
 
 __all__ = [
     "OUTPUT_MARK",
@@ -413,7 +413,7 @@ def reader_view(
         elif column in _P_COLUMNS:
             view[column] = ["–" if pd.isna(p) else p_value(p, lang).removeprefix("= ") for p in values]
         elif column in _SHARE_COLUMNS:
-            view[column] = ["–" if pd.isna(v) else f"{number(100 * v, lang, 0)} %" for v in values]
+            view[column] = ["–" if pd.isna(v) else percent(v, lang) for v in values]
         elif column == "note":
             view[column] = [note_text(n, lang) for n in values]
         elif column == "levels":
@@ -642,8 +642,7 @@ def _rates_view(table: Protected, answered: list[str], lang: str) -> Protected:
         view[column] = frame[column]
         share = frame[column].astype("Float64") / frame["invited"].astype("Float64")
         view[f"rate_{column}"] = [
-            "–" if pd.isna(v) else f"{number(100 * v, lang, 0)} %"
-            for v in share.astype(object).where(share.notna(), None)
+            "–" if pd.isna(v) else percent(v, lang) for v in share.astype(object).where(share.notna(), None)
         ]
     view["note"] = [note_text(n, lang) for n in frame["note"]]
     headers = {c: message(f"column.{c}", lang) for c in view.columns} | {
@@ -1187,7 +1186,7 @@ def _cost_view(table: Protected, lang: str) -> Protected:
     def shown(value: float, is_share: bool) -> str:
         if pd.isna(value):
             return "–"
-        return f"{number(100 * value, lang, 0)} %" if is_share else number(value, lang, 0)
+        return percent(value, lang) if is_share else number(value, lang, 0)
 
     view = pd.DataFrame(
         {

@@ -18,7 +18,16 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["LANGUAGES", "catalogue", "foreign_text", "message", "number", "p_value", "visible_text"]
+__all__ = [
+    "LANGUAGES",
+    "catalogue",
+    "foreign_text",
+    "message",
+    "number",
+    "p_value",
+    "percent",
+    "visible_text",
+]
 
 LANGUAGES = ("sv", "en")
 CATALOGUE = Path(__file__).with_name("messages.yml")
@@ -61,6 +70,13 @@ def number(value: float, lang: str, digits: int = 1) -> str:
     if lang == "sv":
         text = text.replace(",", "\u2009").replace(".", ",")
     return text.replace("-", "−")
+
+
+def percent(share: float, lang: str, digits: int = 0) -> str:
+    """Write a share (0-1) as per cent: "12 %" in Swedish (with a no-break space), "12%" in English."""
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "–"
+    return number(100 * share, lang, digits) + ("\u00a0%" if lang == "sv" else "%")
 
 
 def p_value(p: float, lang: str) -> str:
