@@ -8,7 +8,16 @@ import pytest
 
 from evaluation import reports
 from evaluation.brief import BRIEF_FILE, confidence_word, write_brief
-from evaluation.text import LANGUAGES, catalogue, message, number, p_value, percent, placeholders
+from evaluation.text import (
+    LANGUAGES,
+    catalogue,
+    foreign_text,
+    message,
+    number,
+    p_value,
+    percent,
+    placeholders,
+)
 
 
 def test_every_message_has_swedish_and_english_with_the_same_placeholders():
@@ -75,6 +84,7 @@ def test_the_analysts_conclusions_are_shown_as_judgement(strong, tmp_path):
 def test_the_english_brief_calls_the_adept_a_mentee(strong, tmp_path):
     page = write_brief(strong, tmp_path, "en").read_text(encoding="utf-8")
     assert '<html lang="en">' in page and "mentee" in page and " adept" not in page
+    assert foreign_text(page, "en") == []  # no Swedish word or decimal comma in the English brief
 
 
 def test_the_build_links_the_brief_first(built):

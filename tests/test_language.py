@@ -21,7 +21,7 @@ SWEDISH = '<html lang="sv"><body><main><h1>Rapport</h1>{body}</main></body></htm
     [
         ('<table><tr><th scope="col">Change</th></tr></table>', "English"),
         ("<table><tr><td>False</td></tr></table>", "English"),
-        ("<p>Förändringen var 0.42 skalsteg.</p>", "decimal point"),
+        ("<p>Förändringen var 0.42 skalsteg.</p>", "decimal separator"),
         ("<table><tr><td>wave[T.post]</td></tr></table>", "identifier"),
         ("<p>mean_abs_gap_pre</p>", "identifier"),
         ('<figure><img alt="Change per agency"></figure>', "English"),
@@ -30,6 +30,21 @@ SWEDISH = '<html lang="sv"><body><main><h1>Rapport</h1>{body}</main></body></htm
 def test_the_scan_finds_a_planted_fault(planted, what):
     found = foreign_text(SWEDISH.format(body=planted))
     assert found and any(what in f for f in found), found
+
+
+@pytest.mark.parametrize(
+    ("planted", "what"),
+    [
+        ('<table><tr><th scope="col">Förändring</th></tr></table>', "Swedish"),
+        ("<p>The change was 0,42 scale points.</p>", "decimal separator"),
+        ("<p>Among the adepterna, nothing changed.</p>", "Swedish"),
+    ],
+)
+def test_the_scan_finds_swedish_planted_in_an_english_page(planted, what):
+    page = f'<html lang="en"><body><main><h1>Report</h1>{planted}</main></body></html>'
+    found = foreign_text(page, "en")
+    assert found and any(what in f for f in found), found
+    assert foreign_text(page.replace(planted, "<p>The change was 0.42 points (240,000 SEK).</p>"), "en") == []
 
 
 def test_the_scan_passes_swedish_and_marked_english_glosses():
@@ -78,3 +93,14 @@ def test_every_agency_page_says_what_it_shows_and_hides(built):
         assert "Deltagande" in text and "Vad sidan visar och inte visar" in text, page.name
         # per role, one plain sentence: shown with conclusions, shown without, or not shown and why
         assert text.count("Mentorerna:") == 1 and text.count("Adepterna:") == 1, page.name
+
+
+def test_english_pages_hold_no_swedish_words(cohorts, tmp_path):
+    from evaluation.reporting import build_reports
+
+    _, (first, _) = cohorts
+    out = tmp_path / "en"
+    build_reports(first, out, lang="en", jobs=2, progress=False)
+    pages = [p for p in _leadership_pages(out) if p.exists()]  # no comparison without --compare
+    found = {p.name: foreign_text(p.read_text(encoding="utf-8"), "en") for p in pages}
+    assert len(found) >= 4 and {name: f for name, f in found.items() if f} == {}

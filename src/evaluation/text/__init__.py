@@ -98,6 +98,15 @@ ENGLISH_WORDS = frozenset(
 """Common English words that are not Swedish words (so not "data", "term", "program", "total",
 "standard"): their presence marks an untranslated text."""
 
+SWEDISH_WORDS = frozenset(
+    """
+    och för med inte att som är på av till från eller visas svarade förändring förändringen kronor
+    myndigheten myndigheter mentorerna adepter adepterna alla övriga före efter antal andel skalsteg
+    """.split()  # noqa: SIM905
+)
+"""Common Swedish words that are not English words: on an English page they mark an untranslated text."""
+
+_DECIMAL_COMMA = re.compile(r"\b\d+,\d{1,2}\b")
 _SEMVER = re.compile(r"\b\d+\.\d+\.\d+\b")
 _FILE_NAME = re.compile(r"[\w.-]+\.(?:yml|yaml|csv|xlsx|json|html|pdf|ipynb|parquet)\b")
 _WITH_DIGITS = re.compile(r"\b[A-Za-z_]+\d\w*\b")
@@ -152,16 +161,17 @@ def foreign_text(markup: str, lang: str = "sv", *, ids: bool = True) -> list[str
     """Return what in a page's visible text is not written for a reader in `lang` (empty when all is).
 
     For a Swedish page: English words (`ENGLISH_WORDS`), ``True``/``False``/``NaN``/``None``, numbers
-    with a decimal point (version numbers such as 2.0.0 and file names excepted) and, with `ids`, identifiers
-    (``snake_case`` names, model terms such as ``wave[T.post]``). Each finding names the text it
-    was found in.
+    with a decimal point (version numbers such as 2.0.0 and file names excepted) and, with `ids`,
+    identifiers (``snake_case`` names, model terms such as ``wave[T.post]``). For an English page the
+    same with Swedish words (`SWEDISH_WORDS`) and a decimal comma. Each finding names the text it was
+    found in.
 
     Parameters
     ----------
     markup : str
         An HTML page.
     lang : str
-        The page's language; only ``sv`` is checked (an English page may hold Swedish names).
+        The page's language, ``sv`` or ``en`` (names of agencies and cohorts stay as they are).
     ids : bool
         Also report identifiers (leadership pages); analyst pages may show item ids.
 
@@ -170,20 +180,20 @@ def foreign_text(markup: str, lang: str = "sv", *, ids: bool = True) -> list[str
     list of str
         ``"<what>: <text>"`` per finding.
     """
-    if lang != "sv":
-        return []
+    foreign, separator = (ENGLISH_WORDS, _DECIMAL_POINT) if lang == "sv" else (SWEDISH_WORDS, _DECIMAL_COMMA)
+    label = "engelska ord / English words" if lang == "sv" else "svenska ord / Swedish words"
     found = []
     for text in visible_text(markup, lang):
         plain = _FILE_NAME.sub("", _SEMVER.sub("", text))
         if not ids:
             plain = _WITH_DIGITS.sub("", plain)  # item ids such as pair1 on an analyst's page
         words = {w for w in _WORD.findall(plain)}
-        english = sorted(w for w in words if w.lower() in ENGLISH_WORDS and not w.isupper())
-        english += sorted(w for w in words if w in {"True", "False", "NaN", "None"})
-        if english:
-            found.append(f"engelska ord / English words {english}: {text[:120]}")
-        if _DECIMAL_POINT.search(plain):
-            found.append(f"decimalpunkt / decimal point: {text[:120]}")
+        wrong = sorted(w for w in words if w.lower() in foreign and not w.isupper())
+        wrong += sorted(w for w in words if w in {"True", "False", "NaN", "None"})
+        if wrong:
+            found.append(f"{label} {wrong}: {text[:120]}")
+        if separator.search(plain):
+            found.append(f"decimaltecken / decimal separator: {text[:120]}")
         if ids and _IDENTIFIER.search(plain):
             found.append(f"id / identifier {_IDENTIFIER.search(plain).group(0)!r}: {text[:120]}")
     return found
