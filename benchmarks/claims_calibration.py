@@ -1,8 +1,8 @@
 """Do the reports' claims keep their error rates, find real changes, and cover the truth? (issue 13)
 
-Run: ``.venv/bin/python benchmarks/claims_calibration.py [null_cohorts] [agency_cohorts] [realistic_cohorts]``
-(defaults 200, 100, 100; two worker processes; about 1-2 hours on 2 cores, most of it in the 150-pair
-agency cohorts; progress every 20 cohorts, each result appended to
+Run: ``.venv/bin/python benchmarks/claims_calibration.py [null] [agency] [realistic] [flat]``
+(cohorts of each kind; defaults 200, 100, 100, 0; two worker processes; hours on 2 cores, most of
+it in the 150-pair agency cohorts; progress every 20 cohorts, each result appended to
 ``$TMPDIR/claims_calibration.jsonl``; ``--from-log`` summarises that file, even of an interrupted
 run). Every cohort goes the whole way:
 `evaluation.synth.synthesize` (generic exports), `evaluation.ingest.ingest_cohort`,
@@ -18,6 +18,8 @@ primary estimates (`evaluation.reports.primary_change`). It prints:
 3. **Realistic cohorts** (60 pairs, 6 agencies): the share of primary outcomes with a true change of
    at least 0.3 latent SD that the primary claims find (target >= 50 %), and the coverage of the
    primary estimates' 95 % intervals of the true change (target 93-97 %).
+4. **Flat realistic cohorts** (the same, but agencies do not differ in true change): what the power
+   and coverage are when the only heterogeneity is between people and pairs.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ def _cohort(args: tuple[str, int, int, int]) -> dict:
     from evaluation.synth import synthesize
 
     templates = load_templates()
-    effects = "realistic" if kind == "realistic" else "null"
+    effects = "realistic" if kind in ("realistic", "flat") else "null"
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "c"
         truth = synthesize(
@@ -56,7 +58,7 @@ def _cohort(args: tuple[str, int, int, int]) -> dict:
             seed=seed,
             fmt="generic",
             effects=effects,
-            agency_variation=kind != "agency",  # agency null: every agency's true change is zero too
+            agency_variation=kind not in ("agency", "flat"),  # every agency's true change is the cohort's
         )
         ingest_cohort(folder, templates)
         data = reports.load(folder)
@@ -74,7 +76,7 @@ def _cohort(args: tuple[str, int, int, int]) -> dict:
         "covered": 0,
         "intervals": 0,
     }
-    if kind == "realistic":
+    if kind in ("realistic", "flat"):
         plan = reports.plan(data)
         table = primary.set_index(["construct", "role"])
         for entry in truth["change"]:
@@ -100,11 +102,12 @@ def _share(hits: int, n: int) -> str:
 PROGRESS = Path(tempfile.gettempdir()) / "claims_calibration.jsonl"
 
 
-def main(null: int, agency: int, realistic: int) -> None:
+def main(null: int, agency: int, realistic: int, flat: int = 0) -> None:
     kinds = (
         [("null", 10_000 + i, 40, 6) for i in range(null)],
         [("agency", 20_000 + i, 150, 3) for i in range(agency)],
         [("realistic", 30_000 + i, 60, 6) for i in range(realistic)],
+        [("flat", 30_000 + i, 60, 6) for i in range(flat)],
     )
     # interleaved, so that an interrupted run still has results of every kind
     jobs = [job for group in itertools.zip_longest(*kinds) for job in group if job is not None]
@@ -126,6 +129,7 @@ def summarise(results: list[dict]) -> None:
     nulls = [r for r in results if r["kind"] == "null"]
     agencies = [r for r in results if r["kind"] == "agency"]
     real = [r for r in results if r["kind"] == "realistic"]
+    flat = [r for r in results if r["kind"] == "flat"]
     print("Null cohorts, 40 pairs, 6 agencies:")
     print("  any primary claim:             ", _share(sum(r["primary_claim"] for r in nulls), len(nulls)))
     print("  any claim, both families:      ", _share(sum(r["any_claim"] for r in nulls), len(nulls)))
@@ -145,11 +149,21 @@ def summarise(results: list[dict]) -> None:
         "  coverage of primary 95% CIs:   ",
         _share(sum(r["covered"] for r in real), sum(r["intervals"] for r in real)),
     )
+    if flat:  # the same, when agencies do not differ in true change (what the power target assumes)
+        print("Realistic cohorts without agency variation in change, 60 pairs, 6 agencies:")
+        print(
+            "  true changes >= 0.3 SD found:  ",
+            _share(sum(r["found"] for r in flat), sum(r["targets"] for r in flat)),
+        )
+        print(
+            "  coverage of primary 95% CIs:   ",
+            _share(sum(r["covered"] for r in flat), sum(r["intervals"] for r in flat)),
+        )
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--from-log"]:  # summarise a partial or finished run
         summarise([json.loads(line) for line in PROGRESS.read_text(encoding="utf-8").splitlines()])
         sys.exit()
-    counts = [int(a) for a in sys.argv[1:4]] + [200, 100, 100][len(sys.argv[1:4]) :]
+    counts = [int(a) for a in sys.argv[1:5]] + [200, 100, 100, 0][len(sys.argv[1:5]) :]
     main(*counts)
