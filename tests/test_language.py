@@ -82,6 +82,8 @@ def test_analyst_pages_are_in_the_reports_language_too(built):
     for name in ("data-quality.html", "instrument-quality.html", "appendix.html"):
         found = foreign_text((out / name).read_text(encoding="utf-8"), ids=False)
         assert found == [], (name, found)
+    quality = " ".join(visible_text((out / "data-quality.html").read_text(encoding="utf-8"), "sv"))
+    assert "Träff 1" in quality and "meeting1" not in quality  # the meetings by name, not by id
 
 
 def test_every_agency_page_says_what_it_shows_and_hides(built):

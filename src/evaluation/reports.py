@@ -18,6 +18,7 @@ import contextlib
 import html
 import io
 import json
+import re
 import textwrap
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -635,8 +636,13 @@ def _rates_view(table: Protected, answered: list[str], lang: str) -> Protected:
     frame = table.frame
     view = pd.DataFrame({"agency": [_group(a, lang) for a in frame["agency"]]})
     view["role"] = [_role(r, lang) for r in frame["role"]]
-    if "wave" in frame:
-        view["wave"] = frame["wave"]
+    if "wave" in frame:  # the inspiration meetings: "meeting2" reads "Träff 2"
+        view["wave"] = [
+            message("occasion.meeting", lang, number=w.removeprefix("meeting"))
+            if isinstance(w, str) and re.fullmatch(r"meeting\d+", w)
+            else w
+            for w in frame["wave"]
+        ]
     view["invited"] = frame["invited"]
     for column in answered:
         view[column] = frame[column]
