@@ -4,7 +4,8 @@ Run: ``.venv/bin/python benchmarks/claims_calibration.py [null] [agency] [realis
 (cohorts of each kind; defaults 200, 100, 100, 0; two worker processes; hours on 2 cores, most of
 it in the 150-pair agency cohorts; progress every 20 cohorts, each result appended to
 ``$TMPDIR/claims_calibration.jsonl``; ``--from-log`` summarises that file, even of an interrupted
-run). Every cohort goes the whole way:
+run; ``CALIBRATION_FIRST_SEED=1000`` draws further cohorts for a second run). Every cohort goes the
+whole way:
 `evaluation.synth.synthesize` (generic exports), `evaluation.ingest.ingest_cohort`,
 `evaluation.reports.load`, then the claims the reports write (`evaluation.reports.claims`) and the
 primary estimates (`evaluation.reports.primary_change`). It prints:
@@ -103,11 +104,12 @@ PROGRESS = Path(tempfile.gettempdir()) / "claims_calibration.jsonl"
 
 
 def main(null: int, agency: int, realistic: int, flat: int = 0) -> None:
+    first = int(os.environ.get("CALIBRATION_FIRST_SEED", "0"))  # a further run: new cohorts, not the same
     kinds = (
-        [("null", 10_000 + i, 40, 6) for i in range(null)],
-        [("agency", 20_000 + i, 150, 3) for i in range(agency)],
-        [("realistic", 30_000 + i, 60, 6) for i in range(realistic)],
-        [("flat", 30_000 + i, 60, 6) for i in range(flat)],
+        [("null", 10_000 + first + i, 40, 6) for i in range(null)],
+        [("agency", 20_000 + first + i, 150, 3) for i in range(agency)],
+        [("realistic", 30_000 + first + i, 60, 6) for i in range(realistic)],
+        [("flat", 30_000 + first + i, 60, 6) for i in range(flat)],
     )
     # interleaved, so that an interrupted run still has results of every kind
     jobs = [job for group in itertools.zip_longest(*kinds) for job in group if job is not None]
