@@ -142,24 +142,20 @@ def summarise(results: list[dict]) -> None:
     print(
         "  any primary claim (cohort):    ", _share(sum(r["primary_claim"] for r in agencies), len(agencies))
     )
-    print("Realistic cohorts, 60 pairs, 6 agencies:")
-    print(
-        "  true changes >= 0.3 SD found:  ",
-        _share(sum(r["found"] for r in real), sum(r["targets"] for r in real)),
-    )
-    print(
-        "  coverage of primary 95% CIs:   ",
-        _share(sum(r["covered"] for r in real), sum(r["intervals"] for r in real)),
-    )
-    if flat:  # the same, when agencies do not differ in true change (what the power target assumes)
-        print("Realistic cohorts without agency variation in change, 60 pairs, 6 agencies:")
+    for title, group in (
+        ("Realistic cohorts, 60 pairs, 6 agencies:", real),
+        ("Realistic cohorts without agency variation in change, 60 pairs, 6 agencies:", flat),
+    ):
+        if not group:
+            continue
+        print(title)
         print(
             "  true changes >= 0.3 SD found:  ",
-            _share(sum(r["found"] for r in flat), sum(r["targets"] for r in flat)),
+            _share(sum(r["found"] for r in group), sum(r["targets"] for r in group)),
         )
         print(
             "  coverage of primary 95% CIs:   ",
-            _share(sum(r["covered"] for r in flat), sum(r["intervals"] for r in flat)),
+            _share(sum(r["covered"] for r in group), sum(r["intervals"] for r in group)),
         )
 
 

@@ -12,6 +12,7 @@ from evaluation.text import (
     LANGUAGES,
     catalogue,
     foreign_text,
+    in_language,
     message,
     number,
     p_value,
@@ -34,6 +35,9 @@ def test_numbers_are_written_the_readers_way():
     assert number(-0.25, "sv", 2) == "−0,25" and number(0.5, "en", 1) == "0.5"
     assert number(-0.004, "sv", 2) == "0,00"  # rounds to zero: no sign
     assert percent(0.12, "sv") == "12\u00a0%" and percent(0.12, "en") == "12%"
+    assert in_language("visas inte / not shown", "sv") == "visas inte"
+    assert in_language(("testsvar", "test response"), "en") == "test response"
+    assert in_language("bara svenska", "en") == "bara svenska"  # one language only: as it is
     assert p_value(0.0004, "sv") == "< 0,001" and p_value(0.0123, "en") == "= 0.012"
     assert confidence_word(0.0004, "sv").startswith("mycket säkert")
     assert confidence_word(0.03, "sv").startswith("ganska säkert")

@@ -35,7 +35,7 @@ from evaluation.cohort import CohortConfig, load_cohort
 from evaluation.disclosure import ALL, OTHER_AGENCIES, Protected, UnprotectedTableError
 from evaluation.scoring import score
 from evaluation.survey import Templates, load_templates, pinned
-from evaluation.text import catalogue, message, number, p_value, percent
+from evaluation.text import catalogue, in_language, message, number, p_value, percent
 
 __all__ = [
     "OUTPUT_MARK",
@@ -334,8 +334,7 @@ def note_text(note: object, lang: str) -> str:
     if not isinstance(note, str) or not note:
         return ""
     if " / " in note:
-        swedish, english = note.split(" / ", 1)
-        return swedish if lang == "sv" else english
+        return in_language(note, lang)
     if lang == "en":
         return note
     known = _english_notes()
@@ -469,10 +468,7 @@ def _current_templates() -> Templates:
 def _reason(kind: object, lang: str) -> object:
     from evaluation.ingest.pipeline import REASONS
 
-    if kind not in REASONS:
-        return kind
-    swedish, english = REASONS[kind]
-    return swedish if lang == "sv" else english
+    return in_language(REASONS[kind], lang) if kind in REASONS else kind
 
 
 def figure(fig: plt.Figure, *, title: str, alt: str):
@@ -504,16 +500,7 @@ def forest_plot(change: pd.DataFrame, data: CohortData, lang: str, measure: str 
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(frame) + 1.2))
     order = sorted(frame["label"].unique())
     for offset, (role, group) in zip((-0.15, 0.15), frame.groupby("role"), strict=False):
-        y = np.array([order.index(label) for label in group["label"]]) + offset
-        ax.errorbar(
-            group["x"],
-            y,
-            xerr=[group["x"] - group["lo"], group["hi"] - group["x"]],
-            fmt="o",
-            color=PALETTE[role],
-            label=_role(role, lang),
-            capsize=3,
-        )
+        _intervals_at(ax, group, order, offset, color=PALETTE[role], label=_role(role, lang))
     ax.axvline(0, color="#333333", linewidth=1)
     ax.set_yticks(range(len(order)), [_wrapped(label) for label in order])
     ax.set_xlabel(message(f"figure.forest.x.{measure}", lang))
@@ -533,6 +520,20 @@ def _wrapped(label: str, width: int = 32) -> str:
 def _decimals(lang: str) -> matplotlib.ticker.FuncFormatter:
     """Return an axis formatter that writes tick values the reader's way (decimal comma in Swedish)."""
     return matplotlib.ticker.FuncFormatter(lambda v, _: number(v, lang, 0 if float(v).is_integer() else 1))
+
+
+def _intervals_at(ax, rows: pd.DataFrame, order: list[str], offset: float, *, color, label: str) -> None:
+    """Draw estimates ``x`` with intervals ``lo``-``hi`` on the rows of `order` their ``label`` names."""
+    y = np.array([order.index(name) for name in rows["label"]]) + offset
+    ax.errorbar(
+        rows["x"],
+        y,
+        xerr=[rows["x"] - rows["lo"], rows["hi"] - rows["x"]],
+        fmt="o",
+        color=color,
+        label=label,
+        capsize=3,
+    )
 
 
 def slope_plot(data: CohortData, construct: str, lang: str):
@@ -1347,18 +1348,11 @@ def comparison_plot(comparison: Protected, lang: str):
         part = frame[frame["span"] == span]
         order = sorted(part["label"].unique())
         for index, cohort in enumerate(cohorts):
-            rows = part[part["cohort"] == cohort]
-            offset = (index - (len(cohorts) - 1) / 2) * 0.25
-            y = np.array([order.index(label) for label in rows["label"]]) + offset
-            ax.errorbar(
-                rows["mean_diff"],
-                y,
-                xerr=[rows["mean_diff"] - rows["ci_low"], rows["ci_high"] - rows["mean_diff"]],
-                fmt="o",
-                color=colours[index],
-                label=cohort,
-                capsize=3,
+            rows = part[part["cohort"] == cohort].rename(
+                columns={"mean_diff": "x", "ci_low": "lo", "ci_high": "hi"}
             )
+            offset = (index - (len(cohorts) - 1) / 2) * 0.25
+            _intervals_at(ax, rows, order, offset, color=colours[index], label=cohort)
         ax.axvline(0, color="#333333", linewidth=1)
         ax.set_yticks(range(len(order)), [_wrapped(label) for label in order])
         ax.set_xlabel(message("figure.comparison.x", lang, scale=span))

@@ -25,6 +25,7 @@ import pandas as pd
 from evaluation.disclosure import Protected
 from evaluation.reports import CohortData, construct_name
 from evaluation.stats import cfa, measurement_invariance
+from evaluation.text import in_language
 
 __all__ = ["MIN_RESPONDENTS", "PER_PARAMETER", "cfa_table", "invariance_table", "required_respondents"]
 
@@ -180,10 +181,9 @@ def _failed(error: Exception, names: dict[str, str]) -> str:
 
 def _in(text: object, lang: str | None) -> object:
     """Return the part of a bilingual "svenska / English" note in `lang` (both when `lang` is None)."""
-    if lang is None or not isinstance(text, str) or " / " not in text:
+    if lang is None or not isinstance(text, str):
         return text
-    swedish, english = text.split(" / ", 1)
-    return swedish if lang == "sv" else english
+    return in_language(text, lang)
 
 
 def _view(table: Protected, data: CohortData, lang: str | None, headers: dict) -> Protected:

@@ -61,6 +61,7 @@ from evaluation.survey.questions import (
     pair_array_codes,
     segments,
 )
+from evaluation.text import LANGUAGES
 
 __all__ = ["COLUMNS", "write"]
 
@@ -275,7 +276,7 @@ def write(
     """Write the LimeSurvey structure of `instrument_id` for `role`, `lang` being the base language."""
     instrument = templates.instrument(instrument_id)
     information = information_for(instrument, information)
-    other = "en" if lang == "sv" else "sv"
+    other = next(code for code in LANGUAGES if code != lang)
     rows = [
         _row(**{"class": "S"}, name="language", text=lang),
         _row(**{"class": "S"}, name="additional_languages", text=other),

@@ -22,6 +22,7 @@ __all__ = [
     "LANGUAGES",
     "catalogue",
     "foreign_text",
+    "in_language",
     "message",
     "number",
     "p_value",
@@ -72,11 +73,21 @@ def number(value: float, lang: str, digits: int = 1) -> str:
     return text.replace("-", "−")
 
 
+def in_language(bilingual: str | tuple[str, str], lang: str) -> str:
+    """Return the `lang` part of a Swedish-English pair: a ``(sv, en)`` tuple or a "svenska / English" text.
+
+    Texts made outside the catalogue (disclosure notes, ingest reasons) carry both languages this way;
+    a text without " / " is returned as it is.
+    """
+    parts = bilingual.split(" / ", 1) if isinstance(bilingual, str) else list(bilingual)
+    return parts[LANGUAGES.index(lang)] if len(parts) == len(LANGUAGES) else bilingual
+
+
 def percent(share: float, lang: str, digits: int = 0) -> str:
     """Write a share (0-1) as per cent: "12 %" in Swedish (with a no-break space), "12%" in English."""
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return "–"
-    return number(100 * share, lang, digits) + ("\u00a0%" if lang == "sv" else "%")
+    return message("format.percent", lang, value=number(100 * share, lang, digits))
 
 
 def p_value(p: float, lang: str) -> str:
@@ -107,10 +118,16 @@ SWEDISH_WORDS = frozenset(
 """Common Swedish words that are not English words: on an English page they mark an untranslated text."""
 
 _DECIMAL_COMMA = re.compile(r"\b\d+,\d{1,2}\b")
+
 _SEMVER = re.compile(r"\b\d+\.\d+\.\d+\b")
 _FILE_NAME = re.compile(r"[\w.-]+\.(?:yml|yaml|csv|xlsx|json|html|pdf|ipynb|parquet)\b")
 _WITH_DIGITS = re.compile(r"\b[A-Za-z_]+\d\w*\b")
 _DECIMAL_POINT = re.compile(r"\d\.\d")
+_FOREIGN = {
+    "sv": (ENGLISH_WORDS, _DECIMAL_POINT, "engelska ord / English words"),
+    "en": (SWEDISH_WORDS, _DECIMAL_COMMA, "svenska ord / Swedish words"),
+}
+"""Per page language: the other language's words, the wrong decimal separator, and the finding's name."""
 _IDENTIFIER = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\[T\.")
 _WORD = re.compile(r"[A-Za-zÅÄÖåäöÉé]+")
 
@@ -180,8 +197,7 @@ def foreign_text(markup: str, lang: str = "sv", *, ids: bool = True) -> list[str
     list of str
         ``"<what>: <text>"`` per finding.
     """
-    foreign, separator = (ENGLISH_WORDS, _DECIMAL_POINT) if lang == "sv" else (SWEDISH_WORDS, _DECIMAL_COMMA)
-    label = "engelska ord / English words" if lang == "sv" else "svenska ord / Swedish words"
+    foreign, separator, label = _FOREIGN[lang]
     found = []
     for text in visible_text(markup, lang):
         plain = _FILE_NAME.sub("", _SEMVER.sub("", text))
