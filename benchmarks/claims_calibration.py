@@ -7,8 +7,8 @@ it in the 150-pair agency cohorts; progress every 20 cohorts, each result append
 run; ``CALIBRATION_FIRST_SEED=1000`` draws further cohorts for a second run). Every cohort goes the
 whole way:
 `evaluation.synth.synthesize` (generic exports), `evaluation.ingest.ingest_cohort`,
-`evaluation.reports.load`, then the claims the reports write (`evaluation.reports.claims`) and the
-primary estimates (`evaluation.reports.primary_change`). It prints:
+`evaluation.report.load`, then the claims the reports write (`evaluation.report.claims`) and the
+primary estimates (`evaluation.report.primary_change`). It prints:
 
 1. **Null cohorts** (``effects="null"``, 40 pairs, 6 agencies): the share of cohorts with any
    cohort-scope claim other than ``no_clear_change`` in the primary family (target <= 5 %) and over
@@ -42,8 +42,9 @@ os.environ.setdefault("EVALUATION_PSEUDONYM_KEY", "benchmark-nyckel-som-bara-fin
 def _cohort(args: tuple[str, int, int, int]) -> dict:
     kind, seed, pairs, agencies = args
     warnings.simplefilter("ignore")
-    from evaluation import reports
+    from evaluation import report
     from evaluation.ingest import ingest_cohort
+    from evaluation.report.data import analysis_plan
     from evaluation.survey import load_templates
     from evaluation.synth import synthesize
 
@@ -62,9 +63,9 @@ def _cohort(args: tuple[str, int, int, int]) -> dict:
             agency_variation=kind not in ("agency", "flat"),  # every agency's true change is the cohort's
         )
         ingest_cohort(folder, templates)
-        data = reports.load(folder)
-        claims = reports.claims(data).frame
-        primary = reports.primary_change(data).frame
+        data = report.load(folder)
+        claims = report.claims(data).frame
+        primary = report.primary_change(data).frame
     cohort = claims[claims["scope"] == "cohort"]
     claimed = cohort["claim"] != "no_clear_change"
     result = {
@@ -78,7 +79,7 @@ def _cohort(args: tuple[str, int, int, int]) -> dict:
         "intervals": 0,
     }
     if kind in ("realistic", "flat"):
-        plan = reports.plan(data)
+        plan = analysis_plan(data)
         table = primary.set_index(["construct", "role"])
         for entry in truth["change"]:
             key = (entry["construct"], entry["role"])

@@ -1,4 +1,4 @@
-"""Time of `evaluation.feedback.write_feedback` for a national rollout: 10,000 pairs, 20,000 pages
+"""Time of `evaluation.report.feedback.write_feedback` for a national rollout: 10,000 pairs, 20,000 pages
 (the issue's target: about a minute; one pair notebook used to cost about 0.8 s).
 
 Run: ``.venv/bin/python benchmarks/feedback_scale.py [pairs]``. The cohort is synthesized, ingested
@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from evaluation.feedback import write_feedback
 from evaluation.ingest import ingest_cohort
-from evaluation.reports import load
+from evaluation.report.data import load
+from evaluation.report.feedback import write_feedback
 from evaluation.survey import load_templates
 from evaluation.synth import as_if_announced_shared, synthesize
 

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from evaluation.reporting import plan
+from evaluation.report.build import plan
 
 BIN = Path(sys.executable).parent
 os.environ.setdefault("EVALUATION_PSEUDONYM_KEY", "benchmark-nyckel-som-bara-finns-här")

@@ -70,7 +70,7 @@ def cohorts(templates, tmp_path_factory):
 @pytest.fixture(scope="session")
 def built(cohorts):
     """The reports of the first cohort (with a comparison against the second)."""
-    from evaluation.reporting import build_reports
+    from evaluation.report.build import build_reports
 
     root, (first, second) = cohorts
     out = root / "reports" / "cohort1"

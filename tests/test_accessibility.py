@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.reporting import CHROMIUM_ARGS as ARGS  # the browser flags the reports use
+from evaluation.report.pdf import CHROMIUM_ARGS as ARGS  # the browser flags the reports use
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(

@@ -9,6 +9,9 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import os
+import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,7 +140,7 @@ def _notebook(parameters: dict | None = None, extra_outputs: list | None = None)
     outputs = [
         {
             "output_type": "display_data",
-            "metadata": {"evaluation.reports": True},
+            "metadata": {"evaluation.report": True},
             "data": {"text/html": [_rates_table(CLEAN_RATES)], "text/plain": [""]},
         },
         {"output_type": "stream", "name": "stdout", "text": ["Klart.\n"]},
@@ -159,7 +162,7 @@ def _notebook(parameters: dict | None = None, extra_outputs: list | None = None)
                 "id": "rates",
                 "metadata": {},
                 "outputs": outputs,
-                "source": ["reports.table(reports.response_rates(data), 'response_rates')"],
+                "source": ["report.table(report.response_rates(data), 'response_rates')"],
             },
         ],
         "metadata": {
@@ -517,7 +520,8 @@ def test_audit_does_not_import_the_code_that_publishes():
     tree = ast.parse(Path(audit.__file__).read_text(encoding="utf-8"))
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    assert not imported & {"evaluation.disclosure", "evaluation.reports", "evaluation.outcomes"}
+    assert not {m for m in imported if m} & {"evaluation.disclosure", "evaluation.outcomes"}
+    assert not [m for m in imported if m and m.startswith("evaluation.report")]
 
 
 def test_a_name_written_without_its_diacritics_is_found(build):
@@ -602,3 +606,164 @@ def test_more_unlabelled_rows_than_the_cohort_has_groups(build):
     assert "19 unlabelled rows" in finding.detail and "18" in finding.detail
     _write(build, "cohort.html", _html(_table(["Poäng"], [[f"{n},5"] for n in range(18)])))
     assert _rows(build.audit()) == []
+
+
+# -- the result cache: an unchanged clean folder is not read again; any change means a full audit ------
+
+
+def _slot(build: Build) -> Path:
+    [slot] = (build.cohort / "processed" / ".cache").glob("audit-*.txt")
+    return slot
+
+
+def _count_full_audits(monkeypatch) -> list[int]:
+    """Count the full audits (the scan of every file) from here on."""
+    calls: list[int] = []
+    scan = audit._audit_files
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return scan(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "_audit_files", counted)
+    return calls
+
+
+def _no_full_audit(monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("the folder was audited again although nothing changed")
+
+    monkeypatch.setattr(audit, "_audit_files", refuse)
+
+
+def test_an_unchanged_clean_folder_is_not_audited_again(build, monkeypatch):
+    # the fixture's audit found the folder clean and recorded its inputs' digest, beside the cohort
+    slot = _slot(build)
+    assert re.fullmatch(r"audit-[0-9a-f]{16}\.txt", slot.name)
+    assert re.fullmatch(r"[0-9a-f]{64}\n", slot.read_text(encoding="ascii"))  # a digest, no identifier
+    published = sorted(p.relative_to(build.reports) for p in build.reports.rglob("*"))
+    _no_full_audit(monkeypatch)
+    assert build.audit() == []
+    assert audit_reports(build.reports, build.cohort) == []
+    assert sorted(p.relative_to(build.reports) for p in build.reports.rglob("*")) == published
+    with pytest.raises(AssertionError, match="audited again"):  # without the cache: the full audit
+        audit_reports(build.reports, build.cohort, use_cache=False)
+
+
+def _same_size_and_time(path: Path, old: str, new: str) -> None:
+    """Replace `old` by `new` (padded to its length) in `path`, keeping the file's size and times."""
+    assert len(new) <= len(old)
+    stat = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new.ljust(len(old)), 1), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+
+
+@pytest.mark.parametrize(
+    ("relative", "old", "column"),
+    [
+        ("agencies/alfaverket.html", "Sex par deltog.", "participant_id"),
+        ("agencies/alfaverket.html", "Sex par deltog.", "email"),
+        ("results/change.csv", "belonging", "participant_id"),
+    ],
+)
+def test_an_identifier_planted_in_a_clean_folder_is_found(build, relative, old, column):
+    value = str(build.roster.at[4, column])
+    if len(value) > len(old):  # an e-mail is longer: the page grows, the finding is the same
+        _write(build, relative, (build.reports / relative).read_text(encoding="utf-8").replace(old, value))
+    else:  # the same size and modification time: only the bytes tell
+        _same_size_and_time(build.reports / relative, old, value)
+    [finding] = _only(build.audit(), "identifier", relative)
+    assert value.lower() not in (finding.cell + finding.detail).lower()
+
+
+def test_a_renamed_roster_participant_invalidates_the_cache(build):
+    # A thank-you to someone outside the cohort is no leak; once the roster names her, it is.
+    _write(build, "agencies/alfaverket.html", _html("<p>Tack till Ingrid Holmgren för arbetet.</p>"))
+    assert build.audit() == []
+    roster = build.roster.drop(columns="pseudonym")
+    roster.at[3, "name"] = "Ingrid Holmgren"
+    roster.to_csv(build.cohort / "roster.csv", index=False)
+    [finding] = _only(build.audit(), "identifier", "agencies/alfaverket.html")
+    assert "holmgren" not in finding.cell.lower()
+
+
+def test_a_new_pseudonym_in_the_processed_data_invalidates_the_cache(build):
+    # A code that is not pseudonym-shaped is no leak until the processed data holds it as a pseudonym.
+    _write(build, "cohort.html", _html(_rates_table(CLEAN_RATES) + "<p>Referens: kx91atlas</p>"))
+    assert build.audit() == []
+    pd.DataFrame({"pseudonym": ["kx91atlas"], "item": "q1", "value": 3}).to_parquet(
+        build.cohort / "processed" / "late.parquet"
+    )
+    _only(build.audit(), "participant-level", "cohort.html")
+
+
+def test_a_raised_minimum_group_size_invalidates_the_cache(build):
+    _write(build, "results/comments.csv", "construct,writers\nbelonging,5\nrelations,0\n")
+    assert build.audit() == []
+    (build.cohort / "cohort.yml").write_text("id: '2027'\nname: Omvänt mentorskap 2027\nmin_group_size: 6\n")
+    _only(build.audit(), "small-group", "results/comments.csv")
+
+
+def test_a_changed_audit_code_invalidates_the_cache(build, monkeypatch):
+    monkeypatch.setattr(audit, "_code_fingerprint", lambda: b"another version of the audit")
+    calls = _count_full_audits(monkeypatch)
+    assert build.audit() == [] and calls == [1]
+    assert build.audit() == [] and calls == [1]  # and the new version's clean result is cached in turn
+
+
+def test_findings_are_never_cached(build, monkeypatch):
+    clean = _slot(build).read_text(encoding="ascii")
+    _write(build, "results/comments.csv", "construct,writers\nbelonging,3\n")
+    calls = _count_full_audits(monkeypatch)
+    for audits in (1, 2, 3):
+        _only(build.audit(), "small-group", "results/comments.csv")
+        assert len(calls) == audits  # audited in full every time
+    assert _slot(build).read_text(encoding="ascii") == clean  # the last clean digest, not this folder's
+    _write(build, "results/comments.csv", "construct,writers\nbelonging,\n")
+    assert build.audit() == [] and len(calls) == 4
+
+
+def test_a_table_naming_a_file_outside_the_folder_is_never_cached(build, monkeypatch):
+    # The table's CSV lies outside the reports folder: the digest does not cover it, so nothing is cached.
+    outside = build.reports.parent / "outside.csv"
+    outside.write_text(_csv(CLEAN_RATES), encoding="utf-8")
+    table = _rates_table(CLEAN_RATES).replace('"response_rates.csv"', '"results/../../outside.csv"')
+    _write(build, "cohort.html", _html(table))
+    calls = _count_full_audits(monkeypatch)
+    assert build.audit() == [] and build.audit() == [] and len(calls) == 2
+    outside.write_text(_csv([row[:3] for row in CLEAN_RATES], "agency,role,invited"), encoding="utf-8")
+    findings = _only(build.audit(), "unaudited-table", "cohort.html")
+    assert any("answered_baseline" in f.cell for f in findings)
+
+
+def test_a_new_file_or_a_removed_file_invalidates_the_cache(build, monkeypatch):
+    calls = _count_full_audits(monkeypatch)
+    (build.reports / "notes.txt").write_text("Inget att rapportera.\n", encoding="utf-8")
+    assert build.audit() == [] and len(calls) == 1
+    (build.reports / "notes.txt").unlink()
+    assert build.audit() == [] and len(calls) == 2  # one slot per folder: the last clean audit only
+    assert build.audit() == [] and len(calls) == 2
+    (build.reports / "feedback" / "empty").mkdir()  # a folder is not a file: nothing published changed
+    assert build.audit() == [] and len(calls) == 2
+
+
+def test_a_cohort_folder_without_processed_data_caches_nothing(build, monkeypatch):
+    shutil.rmtree(build.cohort / "processed")
+    calls = _count_full_audits(monkeypatch)
+    assert build.audit() == [] and build.audit() == [] and len(calls) == 2
+    assert not (build.cohort / "processed").exists()
+
+
+def test_the_audit_command_always_audits_in_full(build, monkeypatch):
+    from typer.testing import CliRunner
+
+    from evaluation.cli import app
+
+    calls = _count_full_audits(monkeypatch)
+    for _ in range(2):
+        result = CliRunner().invoke(app, ["audit", str(build.reports), "--cohort", str(build.cohort)])
+        assert result.exit_code == 0, result.output
+    assert len(calls) == 2

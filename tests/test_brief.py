@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from evaluation import reports
-from evaluation.brief import BRIEF_FILE, confidence_word, write_brief
+from evaluation import report
+from evaluation.report.brief import BRIEF_FILE, confidence_word, write_brief
 from evaluation.text import (
     LANGUAGES,
     catalogue,
@@ -53,19 +53,19 @@ def strong(templates, tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:  # the key for this cohort only, not for other tests
         patch.setenv("EVALUATION_PSEUDONYM_KEY", "en-lång-nyckel-för-testerna-av-kortversionen")
         ingest_cohort(folder, templates)
-    return reports.load(folder)
+    return report.load(folder)
 
 
 def test_the_briefs_key_messages_agree_with_the_claims(strong, tmp_path):
     page = write_brief(strong, tmp_path, "sv").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and '<html lang="sv">' in page
-    claims = reports.claims(strong).frame
+    claims = report.claims(strong).frame
     primary = claims[(claims["scope"] == "cohort") & (claims["family"] == "primary")]
     items = re.findall(r"<li>(Bland [^<]*)</li>", page)
     assert 1 <= len(items) <= 5
     for row in primary.itertuples():
         who = message(f"role.{row.role}.plural", "sv")
-        what = reports.construct_name(strong, row.construct, "sv")
+        what = report.construct_name(strong, row.construct, "sv")
         what = what[:1].lower() + what[1:]
         said = [t for t in items if t.startswith(f"Bland {who} ") and what in t]
         if not said:
@@ -80,7 +80,7 @@ def test_the_analysts_conclusions_are_shown_as_judgement(strong, tmp_path):
 
     config = strong.config.model_copy(update={"conclusions": CohortText(sv="Fortsätt med programmet.")})
     page = write_brief(
-        reports.CohortData(**{**strong.__dict__, "config": config, "memo": {}}), tmp_path, "sv"
+        report.CohortData(**{**strong.__dict__, "config": config, "memo": {}}), tmp_path, "sv"
     ).read_text(encoding="utf-8")
     assert "Det här är analytikerns egen tolkning" in page and "Fortsätt med programmet." in page
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from evaluation import reports
+from evaluation import report
 from evaluation.claims import CLAIM_COLUMNS, AnalysisPlan, agency_claims, analysis_plan, cohort_claims, decide
 from evaluation.cohort import load_cohort
 from evaluation.errors import CohortError
@@ -174,8 +174,8 @@ def test_the_build_writes_every_claim_and_the_summary_makes_no_other(built):
 
 def test_a_cohort_too_small_for_claims_says_so_and_claims_nothing(cohorts):
     _, (first, _) = cohorts  # 6 pairs: no group reaches 10 participants with both waves
-    data = reports.load(first)
-    table = reports.claims(data).frame
+    data = report.load(first)
+    table = report.claims(data).frame
     assert list(table.columns) == CLAIM_COLUMNS and table.empty
-    summary = reports.summary(data, "sv").data
+    summary = report.summary(data, "sv").data
     assert "För få svar för att dra slutsatser" in summary and "Bland " not in summary

@@ -12,18 +12,18 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from evaluation import reports
+from evaluation import report
 from evaluation.cohort import CohortConfig
 from evaluation.errors import EvaluationError
-from evaluation.feedback import (
+from evaluation.forms import export
+from evaluation.outcomes import perception_accuracy
+from evaluation.report.feedback import (
     MESSAGES,
     MIN_PERCEIVED_VALUES,
     check_pair_feedback,
     pair_accuracy,
     write_feedback,
 )
-from evaluation.forms import export
-from evaluation.outcomes import perception_accuracy
 from evaluation.survey import content_hash
 from evaluation.survey.notices import ANNOUNCEMENTS, announcement
 from evaluation.synth import as_if_announced_shared
@@ -106,11 +106,11 @@ def _fmt(value: float, lang: str = "sv") -> str:
     return text.replace(".", ",") if lang == "sv" else text
 
 
-def _with_config(data: reports.CohortData, **update) -> reports.CohortData:
+def _with_config(data: report.CohortData, **update) -> report.CohortData:
     return dataclasses.replace(data, config=data.config.model_copy(update=update))
 
 
-def _scores(data: reports.CohortData) -> pd.DataFrame:
+def _scores(data: report.CohortData) -> pd.DataFrame:
     """The scores a feedback page may show: both waves, not the constructs reported for the cohort only."""
     s = data.scores
     cohort_only = {c.id for c in data.templates.constructs.values() if c.cohort_only}
@@ -126,9 +126,9 @@ def _name(data, construct: str, lang: str = "sv") -> str:
 
 
 @pytest.fixture(scope="module")
-def data(cohorts) -> reports.CohortData:
+def data(cohorts) -> report.CohortData:
     _, (first, _) = cohorts
-    return reports.load(first)
+    return report.load(first)
 
 
 @pytest.fixture(scope="module")
@@ -273,8 +273,8 @@ def test_meta_stereotypes_are_reported_for_the_cohort_only(data, individual):
     assert individual
     for path in individual:
         assert name not in path.read_text(encoding="utf-8")
-    assert "meta_stereotypes" not in set(reports.change_by_agency(data).frame["construct"])
-    assert "meta_stereotypes" in set(reports.cohort_change(data).frame["construct"])
+    assert "meta_stereotypes" not in set(report.change_by_agency(data).frame["construct"])
+    assert "meta_stereotypes" in set(report.cohort_change(data).frame["construct"])
 
 
 def test_own_values_match_the_scores(data, individual):

@@ -101,7 +101,7 @@ def _imported_units(unit: str) -> dict[str, set[str]]:
 
 def test_the_graph_is_read():
     graph = _unit_graph()
-    assert {"survey", "forms", "formats", "ingest", "feedback", "cli"} <= set(graph)
+    assert {"survey", "forms", "formats", "ingest", "report", "cli"} <= set(graph)
     assert "survey" in graph["forms"] and "survey" in graph["formats"] and "formats" in graph["ingest"]
 
 
@@ -129,8 +129,8 @@ def test_survey_imports_nothing_of_the_package_but_errors():
 @pytest.mark.parametrize(
     ("unit", "forbidden"),
     [
-        ("formats", {"forms", "ingest", "reports", "reporting", "feedback", "synth"}),
-        ("forms", {"formats", "ingest", "reports", "reporting", "feedback", "synth"}),
+        ("formats", {"forms", "ingest", "report", "synth"}),
+        ("forms", {"formats", "ingest", "report", "synth"}),
     ],
 )
 def test_forms_and_formats_build_on_survey_only(unit, forbidden):

@@ -98,7 +98,7 @@ def test_every_agency_page_says_what_it_shows_and_hides(built):
 
 
 def test_english_pages_hold_no_swedish_words(cohorts, tmp_path):
-    from evaluation.reporting import build_reports
+    from evaluation.report.build import build_reports
 
     _, (first, _) = cohorts
     out = tmp_path / "en"

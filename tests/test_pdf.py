@@ -30,7 +30,7 @@ def _report_pages(out):
 def test_pdf_has_the_report_text(built, tmp_path):
     from pypdf import PdfReader
 
-    from evaluation.reporting import write_pdfs
+    from evaluation.report.pdf import write_pdfs
 
     out, _, _ = built
     copy = tmp_path / "cohort.html"
@@ -47,7 +47,7 @@ def test_pdf_links_are_relative_and_hold_no_machine_path(built, tmp_path):
     # rewrites it, and the audit reads PDF link targets too.
     from pypdf import PdfReader
 
-    from evaluation.reporting import write_pdfs
+    from evaluation.report.pdf import write_pdfs
 
     out, _, _ = built
     copy = tmp_path / "site"
@@ -79,7 +79,7 @@ def test_report_pages_are_titled_by_their_heading_not_their_file(built):
 def test_pdfs_are_a4_with_running_title_page_numbers_and_the_report_title(built, tmp_path):
     from pypdf import PdfReader
 
-    from evaluation.reporting import write_pdfs
+    from evaluation.report.pdf import write_pdfs
 
     out, _, _ = built
     site = tmp_path / "site"
@@ -106,7 +106,7 @@ def test_pdfs_are_a4_with_running_title_page_numbers_and_the_report_title(built,
 
 
 def test_print_margins_name_the_page_in_its_language_at_a_readable_size():
-    from evaluation.reporting import print_margins
+    from evaluation.report.pdf import print_margins
 
     header, footer = print_margins("Datakvalitet <kohort> & mer", "sv")
     assert "Datakvalitet &lt;kohort&gt; &amp; mer" in header
@@ -121,7 +121,8 @@ def printed(built):
     """A Chromium page emulating print at the width of an A4 page's text (`PAGE_MARGIN`)."""
     from playwright.sync_api import sync_playwright
 
-    from evaluation.reporting import CHROMIUM_ARGS, PRINT_WIDTH_PX
+    from evaluation.report.page import PRINT_WIDTH_PX
+    from evaluation.report.pdf import CHROMIUM_ARGS
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -148,13 +149,12 @@ def test_no_table_is_wider_than_a_printed_page(built, printed):
     assert checked >= 15
 
 
-def test_a_planted_wide_table_breaks_words_rather_than_the_page(built, printed, tmp_path):
+def test_a_planted_wide_table_breaks_words_rather_than_the_page(printed, tmp_path):
     # sixteen columns of long words do not fit A4 portrait whole: the table is marked and wraps
     import nbformat
 
-    from evaluation.reporting import TIGHT, Task, _to_html
+    from evaluation.report.page import TIGHT, notebook_html
 
-    out, _, _ = built
     words = ["Konfidensintervallsberäkning", "Effektstorleksuppskattning", "0,123"] * 6
     head = "".join(f'<th scope="col">{w} {n}</th>' for n, w in enumerate(words[:16]))
     row = "".join(f"<td>{w}</td>" for w in words[:16])
@@ -177,21 +177,19 @@ def test_a_planted_wide_table_breaks_words_rather_than_the_page(built, printed, 
             )
         ]
     )
-    task = Task(
-        "cohort", out / "x.ipynb", {"lang": "sv"}, tmp_path / "wide.html", tmp_path / "x.ipynb", "", "wide"
-    )
-    page = _to_html(notebook, task)
+    page = notebook_html(notebook, lang="sv", fallback_title="wide")
     assert f'class="report {" ".join(TIGHT)}"' in page and '<table class="report"><caption>Smal' in page
     assert re.search(r"<title>Bred tabell</title>", page)
-    task.html.write_text(page, encoding="utf-8")
-    printed.goto(task.html.as_uri())
+    wide = tmp_path / "wide.html"
+    wide.write_text(page, encoding="utf-8")
+    printed.goto(wide.as_uri())
     for caption, right, scroll, container, width in printed.evaluate(WIDTHS):
         assert right <= width + 1 and scroll <= container + 1, (caption, right, scroll, width)
 
 
 def test_figures_fit_on_a_printed_page(built, printed):
     # a tall heatmap was cut across two pages, its caption alone on the next
-    from evaluation.reporting import PAGE_MARGIN
+    from evaluation.report.pdf import PAGE_MARGIN
 
     out, _, _ = built
     millimetres = 297 - sum(float(PAGE_MARGIN[side].removesuffix("mm")) for side in ("top", "bottom"))

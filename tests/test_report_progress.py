@@ -11,7 +11,8 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from evaluation.cli import app
-from evaluation.reporting import BuildProgress, Result, _execute, _Kernels, summary
+from evaluation.report.build import Result, _execute, _Kernels, summary_line
+from evaluation.report.progress import BuildProgress
 
 from .test_reporting import _notebook, _task
 
@@ -30,21 +31,21 @@ def test_summary_counts_reports_in_both_languages():
     def result(status):
         return Result(_task_stub(), status)
 
-    line = summary([result("ok")] * 12 + [result("skipped")] * 3, 14.24)
+    line = summary_line([result("ok")] * 12 + [result("skipped")] * 3, 14.24)
     assert line == (
         "12 rapporter byggda, 3 oförändrade, 0 misslyckades på 14,2 s / "
         "12 reports built, 3 unchanged, 0 failed in 14.2 s"
     )
-    assert summary([result("ok"), result("skipped"), result("failed")], 0.5).startswith(
+    assert summary_line([result("ok"), result("skipped"), result("failed")], 0.5).startswith(
         "1 rapport byggd, 1 oförändrad, 1 misslyckades på 0,5 s / 1 report built"
     )
-    assert SUMMARY.fullmatch(line) and SUMMARY.fullmatch(summary([], 3.0))
+    assert SUMMARY.fullmatch(line) and SUMMARY.fullmatch(summary_line([], 3.0))
 
 
 def _task_stub():
     from pathlib import Path
 
-    from evaluation.reporting import Task
+    from evaluation.report.build import Task
 
     return Task("cohort", Path("x.ipynb"), {}, Path("x.html"), Path("x.ipynb"), "", "x")
 

@@ -11,9 +11,9 @@ import nbformat
 import pandas as pd
 from typer.testing import CliRunner
 
-from evaluation import reporting
 from evaluation.cli import app
-from evaluation.reporting import Task, _execute, _Kernels, build_reports
+from evaluation.report import build
+from evaluation.report.build import Task, _execute, _Kernels, build_reports
 from evaluation.workspace import lock_templates
 
 runner = CliRunner()
@@ -23,7 +23,7 @@ def test_every_notebook_runs_and_writes_html_and_results(cohorts, built):
     _, (first, _) = cohorts
     out, _, results = built
     assert [r for r in results if r.status != "ok"] == []
-    assert {r.task.kind for r in results} == {*reporting.KINDS, reporting.FEEDBACK, reporting.BRIEF}
+    assert {r.task.kind for r in results} == {*build.KINDS, build.FEEDBACK, build.BRIEF}
     for name in ("cohort.html", "data-quality.html", "instrument-quality.html", "comparison.html"):
         assert (out / name).exists(), name
     assert not (out / "pairs").exists()
@@ -54,7 +54,7 @@ def test_reports_contain_no_code_and_declare_their_language(built):
     out, _, _ = built
     for page in out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        assert "reports.load(" not in text and "from evaluation import" not in text, page
+        assert "report.load(" not in text and "from evaluation import" not in text, page
         if page.suffix == ".html":
             assert '<html lang="sv">' in text, page  # the language the reports were built in
         assert "<img" not in text or 'alt="' in text
@@ -64,7 +64,7 @@ def test_index_links_leadership_reports_but_never_feedback(built):
     out, index, results = built
     text = index.read_text(encoding="utf-8")
     links = set(re.findall(r'href="([^"]+)"', text))
-    leadership = {str(r.task.html.relative_to(out)) for r in results if r.task.kind != reporting.FEEDBACK}
+    leadership = {str(r.task.html.relative_to(out)) for r in results if r.task.kind != build.FEEDBACK}
     assert leadership <= links
     assert not any("feedback" in link for link in links)
     assert "Enkätversioner" in text and "Datafingeravtryck" in text
@@ -105,7 +105,7 @@ def _task(tmp_path, notebook, name, parameters):
 def test_failure_names_notebook_cell_and_error_and_others_finish(tmp_path):
     good = _notebook(
         tmp_path / "good.ipynb",
-        "from evaluation import reports\nreports.paragraph('comments.too_few', 'sv', min=value)",
+        "from evaluation import report\nreport.paragraph('comments.too_few', 'sv', min=value)",
     )
     bad = _notebook(tmp_path / "bad.ipynb", "x = 1", "raise RuntimeError('planted failure')")
     kernels = _Kernels()
@@ -140,7 +140,7 @@ def test_output_not_made_by_the_package_is_refused_and_not_kept(tmp_path):
     finally:
         kernels.shutdown()
     assert result.status == "failed"
-    assert "cell 2" in result.error and "cell 3" in result.error and "evaluation.reports" in result.error
+    assert "cell 2" in result.error and "cell 3" in result.error and "evaluation.report" in result.error
     assert not (tmp_path / "raw.html").exists()
     kept = nbformat.read(tmp_path / "raw.ipynb", as_version=4)
     assert "p0123456789abcdef" not in json.dumps([c.get("outputs", []) for c in kept.cells])
@@ -151,7 +151,7 @@ def test_executed_notebooks_keep_no_machine_paths(cohorts, built):
     out, _, _ = built
     for path in (out / "notebooks").glob("*.ipynb"):
         text = path.read_text(encoding="utf-8")
-        for machine in (str(first.resolve()), str(out.resolve()), str(reporting.NOTEBOOKS), str(Path.home())):
+        for machine in (str(first.resolve()), str(out.resolve()), str(build.NOTEBOOKS), str(Path.home())):
             assert machine not in text, (path.name, machine)
         parameters = json.loads(text)["metadata"]["papermill"]["parameters"]
         assert parameters.get("cohort_dir", "<cohort_dir>") == "<cohort_dir>"
@@ -187,12 +187,12 @@ def test_undeclared_parameters_are_an_error_and_no_state_leaks(tmp_path):
 def test_cli_report_exits_non_zero_on_a_failing_notebook(cohorts, tmp_path, monkeypatch):
     _, (first, _) = cohorts
     notebooks = tmp_path / "notebooks"
-    shutil.copytree(reporting.NOTEBOOKS, notebooks)
+    shutil.copytree(build.NOTEBOOKS, notebooks)
     broken = nbformat.read(notebooks / "data_quality.ipynb", as_version=4)
     broken.cells.append(nbformat.v4.new_code_cell("1 / 0"))
     nbformat.write(broken, notebooks / "data_quality.ipynb")
     lock_templates(notebooks)  # changed on purpose: the build checks templates against their lock
-    monkeypatch.setattr(reporting, "NOTEBOOKS", notebooks)
+    monkeypatch.setattr(build, "NOTEBOOKS", notebooks)
     result = runner.invoke(
         app, ["report", str(first), "--only", "data-quality", "--out", str(tmp_path / "out")]
     )
@@ -202,7 +202,7 @@ def test_cli_report_exits_non_zero_on_a_failing_notebook(cohorts, tmp_path, monk
 
 
 def test_notebooks_are_committed_thin_and_without_outputs():
-    for path in sorted(reporting.NOTEBOOKS.glob("*.ipynb")):
+    for path in sorted(build.NOTEBOOKS.glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
         code = [c for c in notebook.cells if c.cell_type == "code"]
         tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
@@ -279,18 +279,18 @@ def test_the_scan_fails_when_a_leak_is_planted(cohorts, built, tmp_path):
 
 
 def test_comments_only_with_opt_in_enough_writers_and_cleaned(cohorts, built):
-    from evaluation import reports
+    from evaluation import report
 
     _, (first, _) = cohorts
     out, _, _ = built
     page = (out / "cohort.html").read_text(encoding="utf-8")
     assert "Fritextsvar visas inte" in page and "Mycket givande samtal" not in page
-    data = reports.load(first)
+    data = report.load(first)
     data.config.comments_in_reports = True
     data.config.min_group_size = 100
-    assert "Fewer than 100" in reports.comments(data, "en").data
+    assert "Fewer than 100" in report.comments(data, "en").data
     data.config.min_group_size = 1
-    shown = reports.comments(data, "sv").data
+    shown = report.comments(data, "sv").data
     assert "<li>" in shown and "@" not in shown
     assert "[borttaget]" in shown  # the planted e-mail in a comment was removed at ingest
 

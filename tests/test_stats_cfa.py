@@ -289,14 +289,14 @@ def test_invariance_needs_two_groups_each_large_enough(holzinger):
 
 @pytest.fixture(scope="module")
 def cohort(templates, tmp_path_factory):
-    from evaluation import reports
+    from evaluation import report
     from evaluation.ingest import ingest_cohort
     from evaluation.synth import synthesize
 
     folder = tmp_path_factory.mktemp("cfa") / "cohort"
     synthesize(folder, templates, pairs=80, agencies=3, seed=5)
     ingest_cohort(folder, templates)
-    return reports.load(folder)
+    return report.load(folder)
 
 
 def test_required_respondents_rule():

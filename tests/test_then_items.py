@@ -470,7 +470,7 @@ def test_printable_pair_tables_pass_axe(v2, tmp_path):
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
-    from evaluation.reporting import CHROMIUM_ARGS
+    from evaluation.report.pdf import CHROMIUM_ARGS
 
     path = export(v2, "followup", "html", tmp_path / "f.html", role="mentor", lang="sv")
     with sync_playwright() as playwright:

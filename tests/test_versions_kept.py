@@ -112,7 +112,7 @@ def test_an_old_version_exports_with_version_and_a_cohort_exports_the_version_it
 def test_cohorts_on_different_versions_are_compared_on_the_items_both_were_asked(
     templates, surveys_copy, tmp_path, monkeypatch
 ):
-    from evaluation import reports
+    from evaluation import report
 
     first = tmp_path / "v2"
     synthesize(first, templates, pairs=12, agencies=1, seed=4, fmt="generic")  # baseline/followup 2.0.0
@@ -125,29 +125,29 @@ def test_cohorts_on_different_versions_are_compared_on_the_items_both_were_asked
     synthesize(second, v3, pairs=12, agencies=1, seed=5, fmt="generic")  # 3.0.0
     ingest_cohort(first, v3)
     ingest_cohort(second, v3)
-    table = reports.compare([first, second]).frame
+    table = report.compare([first, second]).frame
     employer = table[table["construct"] == "employer_young"]
     assert len(employer) == 4 and employer["note"].str.contains("2 av 3").all()
     assert employer["note"].str.contains("eay1").all() and not employer["note"].str.contains("eay3").any()
     others = table[table["construct"] == "intergen_understanding"]
     assert len(others) == 4 and (others["note"] == "").all()  # unchanged items: compared in full
-    assert reports.not_comparable([first, second]) == []
+    assert report.not_comparable([first, second]) == []
 
 
 def test_cohorts_on_version_1_and_2_say_what_cannot_be_compared(templates, tmp_path):
-    from evaluation import reports
+    from evaluation import report
 
     first, second = tmp_path / "v1", tmp_path / "v2"
     synthesize(first, templates, pairs=8, agencies=1, seed=4, fmt="generic", versions=V1)
     synthesize(second, templates, pairs=8, agencies=1, seed=5, fmt="generic")
     ingest_cohort(first, templates)
     ingest_cohort(second, templates)
-    missing = reports.not_comparable([first, second])
+    missing = report.not_comparable([first, second])
     # Version 2 rewrote the understanding items (new terms, "Stämmer" labels): no shared item; the
     # free-text comment kept its item and stays comparable.
     assert {"intergen_understanding", "tech_understanding", "intention_to_stay"} <= set(missing)
     assert "program_comment" not in missing
-    table = reports.compare([first, second]).frame
+    table = report.compare([first, second]).frame
     assert not table["construct"].isin(missing).any()
-    note = reports.comparability_note([first, second], "sv").data
+    note = report.comparability_note([first, second], "sv").data
     assert "Förståelse för den andra generationen" in note and "Kan inte jämföras" in note

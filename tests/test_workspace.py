@@ -23,10 +23,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from evaluation import reporting, workspace
+from evaluation import workspace
 from evaluation.cli import app
 from evaluation.cohort import load_cohort, new_cohort
 from evaluation.errors import CohortError
+from evaluation.report import build
 from evaluation.text import message
 from evaluation.workspace import (
     LOCK_FILE,
@@ -50,15 +51,15 @@ PARAMETERS = {
     "agency": {"cohort_dir", "lang", "results_dir", "agency"},
     "comparison": {"cohort_dirs", "lang", "results_dir"},
 }
-"""What `evaluation report` injects into each template (`reporting.plan`)."""
+"""What `evaluation report` injects into each template (`build.plan`)."""
 
 
 @pytest.fixture
 def templates_copy(tmp_path, monkeypatch) -> Path:
     """A copy of the package's templates (with their lock) that the build uses instead."""
     folder = tmp_path / "notebooks"
-    shutil.copytree(reporting.NOTEBOOKS, folder)
-    monkeypatch.setattr(reporting, "NOTEBOOKS", folder)
+    shutil.copytree(build.NOTEBOOKS, folder)
+    monkeypatch.setattr(build, "NOTEBOOKS", folder)
     return folder
 
 
@@ -78,13 +79,13 @@ def _plant(path: Path, source: str) -> None:
 
 
 def test_the_templates_are_found_through_the_package():
-    package = Path(reporting.__file__).resolve().parent
-    assert reporting.NOTEBOOKS == package / "notebooks" == workspace.packaged_notebooks_dir()
+    package = build.PACKAGE
+    assert build.NOTEBOOKS == package / "notebooks" == workspace.packaged_notebooks_dir()
     # in a checkout a link to the repository's notebooks/, where analysts edit them (like surveys/)
-    assert reporting.NOTEBOOKS.is_symlink() and reporting.NOTEBOOKS.resolve() == NOTEBOOKS.resolve()
+    assert build.NOTEBOOKS.is_symlink() and build.NOTEBOOKS.resolve() == NOTEBOOKS.resolve()
     assert workspace.repository_root() == REPO.resolve()
-    names = {f"{name}.ipynb" for name in reporting.KINDS.values()}
-    assert names <= {p.name for p in reporting.NOTEBOOKS.glob("*.ipynb")}
+    names = {f"{name}.ipynb" for name in build.KINDS.values()}
+    assert names <= {p.name for p in build.NOTEBOOKS.glob("*.ipynb")}
     for path in (REPO / "src").rglob("*.py"):  # nothing finds them by counting parent folders
         assert "parents[2]" not in path.read_text(encoding="utf-8"), path
 
@@ -134,7 +135,7 @@ def test_a_planted_exploratory_cell_stops_the_build_naming_the_file(cohorts, tem
     _plant(victim, "data.scores[['pseudonym', 'agency', 'score']]  # exploring")
     out = tmp_path / "out"
     with pytest.raises(TemplateChanged) as raised:
-        reporting.build_reports(first, out, progress=False)
+        build.build_reports(first, out, progress=False)
     message = str(raised.value)
     assert str(victim) in message and f"cell {cells + 1} added" in message
     assert "evaluation templates lock" in message and "report_templates" in message and "make lab" in message
@@ -157,18 +158,18 @@ def test_a_planted_exploratory_cell_stops_the_build_naming_the_file(cohorts, tem
     )
     assert result.returncode == 1 and "cohort.ipynb" in result.stderr and "Traceback" not in result.stderr
     # another report still builds: only the templates a build runs are checked
-    tasks, _ = reporting.plan(first, out, only="data-quality")
+    tasks, _ = build.plan(first, out, only="data-quality")
     assert [t.notebook.name for t in tasks] == ["data_quality.ipynb"]
     # refreshing the lock is the developer's way to say the change is meant
     locked = runner.invoke(app, ["templates", "lock", str(templates_copy)])
     assert locked.exit_code == 0, locked.output
-    tasks, _ = reporting.plan(first, out, only="cohort")
+    tasks, _ = build.plan(first, out, only="cohort")
     assert tasks[0].notebook == victim
 
 
 _CLI_WITH_TEMPLATES = (
-    "import sys; from pathlib import Path; from evaluation import cli, reporting; "
-    "reporting.NOTEBOOKS = Path(sys.argv[1]); sys.argv = ['evaluation', *sys.argv[2:]]; cli.main()"
+    "import sys; from pathlib import Path; from evaluation import cli; from evaluation.report import build; "
+    "build.NOTEBOOKS = Path(sys.argv[1]); sys.argv = ['evaluation', *sys.argv[2:]]; cli.main()"
 )
 
 
@@ -176,11 +177,11 @@ def test_a_missing_lock_or_template_stops_the_build(cohorts, templates_copy, tmp
     _, (first, _) = cohorts
     (templates_copy / LOCK_FILE).unlink()
     with pytest.raises(TemplateChanged, match="lock is missing"):
-        reporting.plan(first, tmp_path / "out")
+        build.plan(first, tmp_path / "out")
     lock_templates(templates_copy)
     (templates_copy / "appendix.ipynb").unlink()
     with pytest.raises(Exception, match=r"appendix\.ipynb"):
-        reporting.plan(first, tmp_path / "out")
+        build.plan(first, tmp_path / "out")
 
 
 def test_templates_check_command(templates_copy):
@@ -213,14 +214,14 @@ def test_a_cohort_runs_the_template_folder_it_names(cohorts, tmp_path):
     adapted = cohort / "agency_reports"
     adapted.mkdir()
     shutil.copy(NOTEBOOKS / "data_quality.ipynb", adapted)
-    _plant(adapted / "data_quality.ipynb", "reports.paragraph('comments.too_few', lang, min=4242)")
+    _plant(adapted / "data_quality.ipynb", "report.paragraph('comments.too_few', lang, min=4242)")
     _name_templates(cohort, "agency_reports")
     assert load_cohort(cohort).report_templates_dir(cohort) == adapted.resolve()
-    tasks, _ = reporting.plan(cohort, tmp_path / "out")
+    tasks, _ = build.plan(cohort, tmp_path / "out")
     by_kind = {t.kind: t.notebook for t in tasks}
     assert by_kind["data-quality"] == adapted.resolve() / "data_quality.ipynb"  # named on purpose: runs
-    assert by_kind["cohort"].parent == reporting.NOTEBOOKS  # what it lacks comes from the package
-    _, results = reporting.build_reports(cohort, tmp_path / "out", only="data-quality", progress=False)
+    assert by_kind["cohort"].parent == build.NOTEBOOKS  # what it lacks comes from the package
+    _, results = build.build_reports(cohort, tmp_path / "out", only="data-quality", progress=False)
     assert [r.status for r in results] == ["ok"], results[0].error
     planted = html.escape(message("comments.too_few", "sv", min=4242), quote=False)
     assert planted in (tmp_path / "out" / "data-quality.html").read_text(encoding="utf-8")
@@ -228,7 +229,7 @@ def test_a_cohort_runs_the_template_folder_it_names(cohorts, tmp_path):
     lock_templates(adapted)
     _plant(adapted / "data_quality.ipynb", "1 + 1")
     with pytest.raises(TemplateChanged, match=r"data_quality\.ipynb"):
-        reporting.plan(cohort, tmp_path / "out")
+        build.plan(cohort, tmp_path / "out")
 
 
 @pytest.mark.parametrize(

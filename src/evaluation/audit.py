@@ -3,7 +3,7 @@
 `audit_reports` reads what was published (CSV files, HTML pages, executed notebooks, PDF text and any
 other text file under the reports folder) and the cohort's roster, and returns one `Finding` per
 problem; `format_findings` prints them. The audit checks what was published, not the code that
-published it: it imports nothing from `evaluation.disclosure`, `evaluation.reports` or
+published it: it imports nothing from `evaluation.disclosure`, `evaluation.report` or
 `evaluation.outcomes`, and reads ``cohort.yml`` itself.
 
 Checks (``Finding.problem``):
@@ -40,15 +40,42 @@ Checks (``Finding.problem``):
 
 Rows in findings are 1-based data rows (the CSV header is not counted); identifiers in findings are
 masked.
+
+Result cache
+------------
+The findings depend on nothing but the audit's inputs, so an unchanged folder that passed is not read
+again. Before auditing, `audit_reports` hashes (SHA-256) every input: the relative path and bytes of
+every file under the reports folder; ``cohort.yml``, ``roster.csv`` and every ``processed/*.parquet``
+of the cohort folder (what `_load_cohort` reads); the folders as given and every absolute path the
+``absolute-path`` check looks for (reports, cohort, working and home folder, `_known_paths`); and the
+audit's code (this module's source and that of `evaluation.ingest.redact`, whose ``fold`` it uses,
+the package version, and the versions of Python, pandas, NumPy, PyArrow, PyYAML and pypdf). If the
+digest equals the one the last clean audit of the same reports folder recorded, the audit returns
+``[]`` at once; any other digest means a full audit. A digest is recorded only when the full audit
+found nothing, every ``results/`` CSV an HTML table named was one of the hashed files, and the digest
+is the same after the audit as before it (nothing changed while the audit read). Findings are never
+cached: a folder with a finding is audited in full every time.
+
+The digest is kept in the cohort folder, never in the reports folder (it is not published, so the
+audit's file walk never meets it): ``<cohort>/processed/.cache/audit-<slot>.txt``, one line of 64 hex
+digits, where ``<slot>`` is 16 hex digits of the SHA-256 of the reports folder's resolved path (one
+slot per reports folder). It holds no identifier, only digests; the report build's data fingerprint
+reads only the files directly in ``processed/``, so the cache does not make reports stale. Without a
+``processed/`` folder, or if ``processed/.cache`` would lie inside the reports folder, nothing is
+cached; an unwritable cohort folder just means a full audit next time. ``use_cache=False`` (the
+``evaluation audit`` command) always audits in full and records nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import json
 import math
+import os
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -57,6 +84,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
+import pyarrow
 import pyarrow.parquet as pq
 import yaml
 
@@ -1510,41 +1538,143 @@ def _audit_other(path: Path, rel: str, cohort: _Cohort, collector: _Collector, o
 
 
 # --------------------------------------------------------------------------------------------------
+# The result cache
+
+
+_CACHE_VERSION = b"evaluation.audit result cache 1"
+_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def _published_files(reports_dir: Path) -> list[Path]:
+    """Return every file under the reports folder, sorted: what the audit reads and the cache hashes."""
+    return sorted(p for p in reports_dir.rglob("*") if p.is_file())
+
+
+def _code_fingerprint() -> bytes:
+    """Return what the audit's code is: its source and `fold`'s, and the versions of what it runs on."""
+    from evaluation import __version__
+
+    try:
+        import pypdf
+
+        pdf_version = str(pypdf.__version__)
+    except ImportError:
+        pdf_version = "missing"
+    versions = [__version__, sys.version, pd.__version__, np.__version__, pyarrow.__version__]
+    versions += [yaml.__version__, pdf_version]
+    fold_source = sys.modules[fold.__module__].__file__
+    if fold_source is None:
+        raise ValueError("evaluation.ingest.redact has no source file")
+    return b"\0".join(
+        [Path(__file__).read_bytes(), Path(fold_source).read_bytes(), *map(str.encode, versions)]
+    )
+
+
+class _Digest:
+    """A SHA-256 of length-prefixed parts, so that no two different inputs hash the same bytes."""
+
+    def __init__(self) -> None:
+        self._sha = hashlib.sha256()
+
+    def add(self, *parts: bytes | str) -> None:
+        for part in parts:
+            data = part.encode("utf-8") if isinstance(part, str) else part
+            self._sha.update(len(data).to_bytes(8, "big"))
+            self._sha.update(data)
+
+    def add_path(self, label: str, path: Path) -> None:
+        """Add a cohort input: a file's bytes, every file of a folder, or that it is missing."""
+        if path.is_file():
+            self.add(label, "file", path.read_bytes())
+        elif path.is_dir():
+            inner = sorted(p for p in path.rglob("*") if p.is_file())
+            self.add(label, "folder", str(len(inner)))
+            for file in inner:
+                self.add(file.relative_to(path).as_posix(), file.read_bytes())
+        else:
+            self.add(label, "other" if path.exists() else "missing")
+
+    def hexdigest(self) -> str:
+        return self._sha.hexdigest()
+
+
+def _inputs_digest(reports_dir: Path, cohort_dir: Path, files: list[Path]) -> str | None:
+    """Return the SHA-256 of everything the audit's findings depend on, or None if it cannot be read.
+
+    That is: the audit's code (`_code_fingerprint`); the folders as given and the absolute paths the
+    audit looks for (`_known_paths`: reports, cohort, working and home folder); ``cohort.yml``,
+    ``roster.csv`` and ``processed/*.parquet`` of the cohort folder (what `_load_cohort` reads); and the
+    relative path and bytes of every file in `files`.
+    """
+    digest = _Digest()
+    try:
+        digest.add(_CACHE_VERSION, _code_fingerprint(), str(reports_dir), str(cohort_dir))
+        digest.add(json.dumps(_known_paths(reports_dir, cohort_dir)))
+        digest.add_path("cohort.yml", cohort_dir / "cohort.yml")
+        digest.add_path("roster.csv", cohort_dir / "roster.csv")
+        processed = cohort_dir / "processed"
+        digest.add("processed", "folder" if processed.is_dir() else "none")
+        if processed.is_dir():
+            for path in sorted(processed.glob("*.parquet")):
+                digest.add_path(f"processed/{path.name}", path)
+        digest.add("published", str(len(files)))
+        for path in files:
+            digest.add(path.relative_to(reports_dir).as_posix(), path.read_bytes())
+    except (OSError, RuntimeError, ValueError):
+        return None  # something unreadable: audit in full, cache nothing
+    return digest.hexdigest()
+
+
+def _cache_file(reports_dir: Path, cohort_dir: Path) -> Path | None:
+    """Return where the digest of the last clean audit of `reports_dir` is kept, or None for no cache.
+
+    ``<cohort>/processed/.cache/audit-<16 hex digits of the reports folder's path>.txt``: one slot per
+    reports folder, beside the cohort's processed data and never inside the reports folder.
+    """
+    processed = cohort_dir / "processed"
+    if not processed.is_dir():
+        return None
+    try:
+        reports, folder = reports_dir.resolve(), (processed / ".cache").resolve()
+    except (OSError, RuntimeError):
+        return None
+    if folder == reports or reports in folder.parents:
+        return None  # the cache file would be published, and audited
+    slot = hashlib.sha256(str(reports).encode("utf-8")).hexdigest()[:16]
+    return processed / ".cache" / f"audit-{slot}.txt"
+
+
+def _cached_digest(path: Path) -> str | None:
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if _HEX_DIGEST.fullmatch(text) else None
+
+
+def _store_digest(path: Path, digest: str) -> None:
+    with contextlib.suppress(OSError):  # a read-only cohort folder: audit in full next time
+        path.parent.mkdir(exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial.write_text(digest + "\n", encoding="ascii")
+        partial.replace(path)
+
+
+# --------------------------------------------------------------------------------------------------
 # The audit
 
 
-def audit_reports(reports_dir: Path, cohort_dir: Path) -> list[Finding]:
-    """Check everything published under a reports folder; return every problem found.
+def _audit_files(reports_dir: Path, cohort_dir: Path, files: list[Path]) -> tuple[list[Finding], set[Path]]:
+    """Audit `files` (every file under `reports_dir`); return the findings and the CSV paths looked up.
 
-    Parameters
-    ----------
-    reports_dir : pathlib.Path
-        The cohort's reports folder (``reports/<cohort>``), with ``results/*.csv``, HTML pages,
-        ``notebooks/*.ipynb``, PDFs and ``feedback/<pseudonym>.html``.
-    cohort_dir : pathlib.Path
-        The cohort folder: ``cohort.yml`` (``min_group_size``, default 5), ``roster.csv`` (identifiers,
-        agencies and roles) and ``processed/*.parquet`` (the pseudonyms, column ``pseudonym``).
-
-    Returns
-    -------
-    list of Finding
-        Sorted by file; empty when the folder passes.
-
-    Raises
-    ------
-    evaluation.errors.CohortError
-        If the roster is missing or lacks a required column, or ``min_group_size`` is invalid.
-    FileNotFoundError
-        If `reports_dir` is not a folder.
+    The looked-up paths are the ``results/`` files that HTML tables name (``data-results``), as joined
+    to the reports folder; the cache checks that each is one of `files`.
     """
-    reports_dir, cohort_dir = Path(reports_dir), Path(cohort_dir)
-    if not reports_dir.is_dir():
-        raise FileNotFoundError(f"{reports_dir}: rapportmappen saknas / the reports folder does not exist")
     cohort = _load_cohort(reports_dir, cohort_dir)
     collector = _Collector()
     observations: list[_Obs] = []
     cache: dict[Path, list[str] | None] = {}
-    for path in sorted(p for p in reports_dir.rglob("*") if p.is_file()):
+    for path in files:
         rel = path.relative_to(reports_dir).as_posix()
         owner = path.stem.lower() if rel.startswith(FEEDBACK + "/") else ""
         collector.text(rel, "", "file name", rel, cohort, owner)
@@ -1565,7 +1695,54 @@ def audit_reports(reports_dir: Path, cohort_dir: Path) -> list[Finding]:
         else:
             _audit_other(path, rel, cohort, collector, owner)
     _audit_differencing(observations, cohort, collector)
-    return collector.result()
+    return collector.result(), set(cache)
+
+
+def audit_reports(reports_dir: Path, cohort_dir: Path, *, use_cache: bool = True) -> list[Finding]:
+    """Check everything published under a reports folder; return every problem found.
+
+    With `use_cache`, a folder whose every input is byte for byte what the last audit found clean is
+    not read again (see the module's "Result cache"); any change, anywhere, means a full audit.
+
+    Parameters
+    ----------
+    reports_dir : pathlib.Path
+        The cohort's reports folder (``reports/<cohort>``), with ``results/*.csv``, HTML pages,
+        ``notebooks/*.ipynb``, PDFs and ``feedback/<pseudonym>.html``.
+    cohort_dir : pathlib.Path
+        The cohort folder: ``cohort.yml`` (``min_group_size``, default 5), ``roster.csv`` (identifiers,
+        agencies and roles) and ``processed/*.parquet`` (the pseudonyms, column ``pseudonym``).
+    use_cache : bool, default True
+        Whether to return ``[]`` at once when the inputs are those of the last clean audit, and to
+        record a clean audit's inputs (``processed/.cache/`` of the cohort folder). False: audit in
+        full and record nothing.
+
+    Returns
+    -------
+    list of Finding
+        Sorted by file; empty when the folder passes.
+
+    Raises
+    ------
+    evaluation.errors.CohortError
+        If the roster is missing or lacks a required column, or ``min_group_size`` is invalid.
+    FileNotFoundError
+        If `reports_dir` is not a folder.
+    """
+    reports_dir, cohort_dir = Path(reports_dir), Path(cohort_dir)
+    if not reports_dir.is_dir():
+        raise FileNotFoundError(f"{reports_dir}: rapportmappen saknas / the reports folder does not exist")
+    files = _published_files(reports_dir)
+    slot = _cache_file(reports_dir, cohort_dir) if use_cache else None
+    before = _inputs_digest(reports_dir, cohort_dir, files) if slot is not None else None
+    if slot is not None and before is not None and _cached_digest(slot) == before:
+        return []
+    findings, looked_up = _audit_files(reports_dir, cohort_dir, files)
+    if findings or slot is None or before is None or not looked_up <= set(files):
+        return findings  # findings are never cached; nor a result that read a file the digest did not
+    if _inputs_digest(reports_dir, cohort_dir, _published_files(reports_dir)) == before:
+        _store_digest(slot, before)  # only if nothing changed while the audit read the folder
+    return findings
 
 
 def format_findings(findings: list[Finding]) -> str:

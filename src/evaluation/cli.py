@@ -583,10 +583,10 @@ def _report_dir(folder: Path, out: Path | None) -> Path:
 
 
 def _print_results(results, index: Path, seconds: float) -> None:
-    from evaluation.reporting import summary
+    from evaluation.report.build import summary_line
 
     failed = [r for r in results if r.status == "failed"]
-    out.print(summary(results, seconds), highlight=False, markup=False)
+    out.print(summary_line(results, seconds), highlight=False, markup=False)
     for result in failed:
         cell = f", cell {result.cell}" if result.cell is not None else ""
         err.print(
@@ -638,7 +638,7 @@ def report(
     the executed notebooks. Unchanged reports are not re-run unless --force. Ends with
     `evaluation audit` of everything written, and exits 1 if the audit finds anything.
     """
-    from evaluation.reporting import build_reports
+    from evaluation.report.build import build_reports
 
     target = _report_dir(folder, out_dir)
     started = time.perf_counter()
@@ -658,10 +658,11 @@ def report(
     _audit_or_exit(target, folder)
 
 
-def _audit_or_exit(reports_dir: Path, cohort_dir: Path) -> None:
+def _audit_or_exit(reports_dir: Path, cohort_dir: Path, *, use_cache: bool = True) -> None:
     from evaluation.audit import audit_reports, format_findings
 
-    findings = audit_reports(reports_dir, cohort_dir)
+    # the cache skips a folder byte for byte as the last clean audit found it (evaluation.audit)
+    findings = audit_reports(reports_dir, cohort_dir, use_cache=use_cache)
     if findings:
         err.print(format_findings(findings), highlight=False, markup=False)
         raise typer.Exit(1)
@@ -681,11 +682,12 @@ def audit(
     An independent check of what was published (HTML text, CSV, executed notebooks, PDF text), not of
     the code that published it: groups below cohort.yml's min_group_size, hidden cells recoverable by
     subtraction within or across tables, roster identifiers, participant-level rows, absolute paths
-    and links to feedback pages. Exits 1 naming file, table and cell for every finding.
+    and links to feedback pages. Exits 1 naming file, table and cell for every finding. Always the full
+    audit: the result cache that `evaluation report` uses for an unchanged folder is not used.
     """
     if not reports_dir.is_dir():
         raise EvaluationError(f"{reports_dir}: rapportmappen saknas / the reports folder does not exist")
-    _audit_or_exit(reports_dir, cohort)
+    _audit_or_exit(reports_dir, cohort, use_cache=False)  # asked for by name: always the full audit
 
 
 @app.command("plan")
@@ -708,14 +710,14 @@ def plan_command(
     --pairs pairs would detect with the given power (two-sided paired t at alpha 0.05 divided by the
     number of primary outcomes), and with --change the pairs to invite to detect that change.
     """
-    from evaluation import reports
     from evaluation.planning import plan_next_cohort
+    from evaluation.report.data import analysis_plan, load
 
-    data = reports.load(folder)
+    data = load(folder)
     try:
         table = plan_next_cohort(
             data.scores,
-            list(reports.plan(data).primary),
+            list(analysis_plan(data).primary),
             pairs,
             attrition=attrition,
             change=change,
@@ -765,7 +767,7 @@ def demo(
     synth (mixed platforms, with planted faults) -> ingest -> report, and prints the index path.
     """
     from evaluation.ingest import ingest_cohort
-    from evaluation.reporting import build_reports
+    from evaluation.report.build import build_reports
     from evaluation.synth import synthesize
 
     templates = _templates(None)

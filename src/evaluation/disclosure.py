@@ -6,7 +6,7 @@ Every rule of statistical disclosure control lives here, and nowhere else:
   default 5, never below `MIN_GROUP_SIZE_FLOOR`), validated once.
 - `DisclosurePolicy.protect` blanks every number of a row whose group is below the minimum (primary
   suppression) and returns a `Protected` table: the only kind of table the rendering layer
-  (`evaluation.reports.table`) will show or write.
+  (`evaluation.report.render.table`) will show or write.
 - `DisclosurePolicy.pooled` decides which groups of a breakdown are hidden: the small ones and, so
   that no hidden group can be recovered by subtracting the shown ones from a total, as many of the
   smallest shown ones as it takes for the hidden groups together to reach the minimum (complementary
@@ -14,7 +14,7 @@ Every rule of statistical disclosure control lives here, and nowhere else:
 - `DisclosurePolicy.breakdown` applies both to an additive count table (such as response rates per
   agency and role), adding the pooled row and the cohort total (`ALL`).
 
-Participants' own feedback pages (`evaluation.feedback`) show a person their own answers, which is not
+Participants' own feedback pages (`evaluation.report.feedback`) show a person their own answers, which is not
 a disclosure; the cohort figures beside them pass through `protect` like every other table.
 
 References

@@ -23,7 +23,7 @@ from __future__ import annotations
 import pandas as pd
 
 from evaluation.disclosure import Protected
-from evaluation.reports import CohortData, construct_name
+from evaluation.report.data import CohortData, construct_name
 from evaluation.stats import cfa, measurement_invariance
 from evaluation.text import in_language
 
@@ -211,8 +211,8 @@ def cfa_table(data: CohortData, lang: str | None = None) -> Protected:
 
     Parameters
     ----------
-    data : evaluation.reports.CohortData
-        The cohort (`evaluation.reports.load`).
+    data : evaluation.report.data.CohortData
+        The cohort (`evaluation.report.data.load`).
     lang : {"sv", "en"}, optional
         If given, the table gets a reader view: construct names, headers and notes in `lang`.
 
@@ -280,8 +280,8 @@ def invariance_table(data: CohortData, lang: str | None = None) -> Protected:
 
     Parameters
     ----------
-    data : evaluation.reports.CohortData
-        The cohort (`evaluation.reports.load`).
+    data : evaluation.report.data.CohortData
+        The cohort (`evaluation.report.data.load`).
     lang : {"sv", "en"}, optional
         If given, the table gets a reader view: construct names, headers and notes in `lang`.
 

@@ -61,7 +61,7 @@ def information_for(instrument: Instrument, information: Information | None = No
     ValueError
         If the cohort sets ``pair_feedback: shared`` but the instrument's version does not announce
         ``partner_feedback: shared``: the reports would refuse to show what the form promised
-        (`evaluation.feedback.check_pair_feedback`).
+        (`evaluation.report.feedback.check_pair_feedback`).
     """
     if information is None:
         return Information(min_group_size=DEFAULT_MIN_GROUP_SIZE, pair_feedback=instrument.partner_feedback)
@@ -83,7 +83,7 @@ def partner_notice(instrument: Instrument, lang: str, information: Information |
 
     The cohort's ``pair_feedback`` when exported for a cohort, else the instrument's
     ``partner_feedback``; the text comes from `evaluation.survey.notices`, the one catalogue of what
-    forms announce, which the feedback pages (`evaluation.feedback`) keep.
+    forms announce, which the feedback pages (`evaluation.report.feedback`) keep.
     """
     return announcement(information_for(instrument, information).pair_feedback, lang)
 

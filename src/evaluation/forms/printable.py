@@ -19,21 +19,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
 from evaluation.forms.fields import closing_text, form_title, information_paragraphs, instrument_intro
 from evaluation.survey import PARTICIPANT_CODE, PARTICIPANT_CODE_TEXT, Templates
 from evaluation.survey.notices import Information
 from evaluation.survey.questions import NOW_TITLE, PAIR_TITLE, THEN_TITLE, form_sections, segments
+from evaluation.templating import render
 
 __all__ = ["write"]
-
-_ENV = Environment(
-    loader=PackageLoader("evaluation", "templates"),
-    autoescape=select_autoescape(["html", "j2"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
 _MAX_CHOICES = {"sv": "Välj högst", "en": "Choose at most"}
 
@@ -50,7 +42,8 @@ def write(
     """Write the printable form of `instrument_id` for `role` in `lang` (`information`: the cohort's)."""
     instrument = templates.instrument(instrument_id)
     heading, *paragraphs = information_paragraphs(instrument, lang, information)
-    html = _ENV.get_template("form.html.j2").render(
+    html = render(
+        "form.html.j2",
         lang=lang,
         role=role,
         title=form_title(instrument, role, lang),

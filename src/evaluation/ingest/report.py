@@ -15,11 +15,11 @@ from collections import Counter
 from pathlib import Path
 
 import pandas as pd
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from evaluation.cohort import CohortConfig
 from evaluation.ingest.pipeline import SourceResult
 from evaluation.survey import Templates, content_hash
+from evaluation.templating import render
 
 __all__ = ["POLICY", "build_report", "write_report"]
 
@@ -168,11 +168,6 @@ def build_report(
     }
 
 
-_ENV = Environment(
-    loader=PackageLoader("evaluation", "templates"), autoescape=select_autoescape(["html", "j2"])
-)
-
-
 def _markdown_table(rows: list[dict], columns: list[str]) -> list[str]:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(str(r.get(c, "")) for c in columns) + " |" for r in rows]
@@ -223,7 +218,8 @@ def write_report(report: dict, folder: Path) -> None:
     if report["warnings"]:
         lines += ["", "## Varningar / Warnings", "", *(f"- {w}" for w in report["warnings"])]
     (folder / "ingest_report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    html = _ENV.get_template("ingest_report.html.j2").render(
+    html = render(
+        "ingest_report.html.j2",
         report=report,
         sources=sources,
         source_columns=source_columns,

@@ -214,7 +214,7 @@ class Construct(_Model):
 
     A sensitive score (e.g. the intention to stay, one's view of the agency as an employer, the rating
     of the mentoring relationship) never appears on the partner's feedback page, whatever the cohort's
-    ``pair_feedback`` setting (see `evaluation.feedback`). Cohort figures over groups at or above the
+    ``pair_feedback`` setting (see `evaluation.report.feedback`). Cohort figures over groups at or above the
     minimum reporting size are not affected. Not part of any instrument's content hash.
     """
 

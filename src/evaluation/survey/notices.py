@@ -9,7 +9,7 @@ documents; the data controller, purpose, legal basis and retention; the responde
 to contact. Each form ends with `thanks`. Nothing here promises confidentiality: a cohort that can
 promise it (e.g. because statistical secrecy applies) says so in its own texts in cohort.yml.
 
-`evaluation.feedback` writes the feedback pages that keep the partner announcement. Which sentences of
+`evaluation.report.feedback` writes the feedback pages that keep the partner announcement. Which sentences of
 an instrument's own introduction the information text replaces is `SUPERSEDED`.
 """
 

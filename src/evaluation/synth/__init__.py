@@ -357,16 +357,16 @@ def as_if_announced_shared(data):
     For tests and benchmarks of shared feedback pages: every instrument is copied with
     ``partner_feedback: shared``, the cohort re-pinned to those copies and set to
     ``pair_feedback: shared``. A real cohort gets shared pages only when the forms it answered said so
-    (`evaluation.feedback.check_pair_feedback`).
+    (`evaluation.report.feedback.check_pair_feedback`).
 
     Parameters
     ----------
-    data : evaluation.reports.CohortData
+    data : evaluation.report.data.CohortData
         A loaded cohort.
 
     Returns
     -------
-    evaluation.reports.CohortData
+    evaluation.report.data.CohortData
         A copy with the announcing templates and the re-pinned settings.
     """
     instruments = {

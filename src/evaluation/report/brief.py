@@ -5,7 +5,7 @@ word decided by the adjusted p of the analysis plan, `evaluation.claims`), how p
 program, what it cost and how much the pairs met, the caveats, the analyst's own judgement from
 cohort.yml (``conclusions``, labelled as such) and a glossary of the few terms used. Every text comes
 from the message catalogue (`evaluation.text`); every number from a table that passed disclosure
-control (`evaluation.reports`), so that the brief shows no group below the minimum.
+control (`evaluation.report.tables`), so that the brief shows no group below the minimum.
 
 Confidence words (from the family-adjusted p of a claimed change): below 0.001 "mycket säkert", below
 0.01 "säkert", below 0.05 "ganska säkert"; otherwise no claim ("ingen tydlig förändring").
@@ -16,8 +16,6 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
 from evaluation.text import message, number, p_value
 
 __all__ = ["BRIEF_FILE", "MAX_MESSAGES", "brief_context", "confidence_word", "write_brief"]
@@ -25,10 +23,6 @@ __all__ = ["BRIEF_FILE", "MAX_MESSAGES", "brief_context", "confidence_word", "wr
 BRIEF_FILE = "brief.html"
 MAX_MESSAGES = 5
 """At most this many key messages (primary outcomes, claimed changes first)."""
-
-_ENV = Environment(
-    loader=PackageLoader("evaluation", "templates"), autoescape=select_autoescape(["html", "j2"])
-)
 
 
 def confidence_word(p_adj: float, lang: str) -> str:
@@ -38,10 +32,11 @@ def confidence_word(p_adj: float, lang: str) -> str:
 
 
 def _key_messages(data, lang: str) -> list[str]:
-    from evaluation import reports
+    from evaluation.report import data as cohort
+    from evaluation.report import tables
 
-    primary = reports.primary_change(data).frame
-    known = reports.plan(data)
+    primary = tables.primary_change(data).frame
+    known = cohort.analysis_plan(data)
     rows = primary[
         [(c, r) in known.primary for c, r in zip(primary["construct"], primary["role"], strict=True)]
     ]
@@ -52,7 +47,7 @@ def _key_messages(data, lang: str) -> list[str]:
     texts = []
     for row in rows.head(MAX_MESSAGES).itertuples():
         who = message(f"role.{row.role}.plural", lang)
-        what = reports.construct_name(data, row.construct, lang)
+        what = cohort.construct_name(data, row.construct, lang)
         what = what[:1].lower() + what[1:]
         claim = row.claim if isinstance(row.claim, str) and row.claim else "too_small"
         values = {"who": who, "what": what}
@@ -66,9 +61,9 @@ def _key_messages(data, lang: str) -> list[str]:
 
 
 def _response_shares(data) -> tuple[float, float]:
-    from evaluation import reports
+    from evaluation.report import tables
 
-    frame = reports.response_rates(data).frame
+    frame = tables.response_rates(data).frame
     total = frame[frame["agency"] == "Alla"]
     invited = float(total["invited"].sum())
     if not invited:
@@ -77,9 +72,10 @@ def _response_shares(data) -> tuple[float, float]:
 
 
 def _experience(data, lang: str) -> list[str]:
-    from evaluation import outcomes, reports
+    from evaluation import outcomes
+    from evaluation.report import data as cohort
 
-    table = reports.protect(
+    table = cohort.protect(
         outcomes.program_experience(data.scores, data.templates), data, "construct", "role"
     )
     frame = table.frame
@@ -97,9 +93,9 @@ def _experience(data, lang: str) -> list[str]:
 
 
 def _cost(data, lang: str) -> str:
-    from evaluation import reports
+    from evaluation.report import tables
 
-    cost = reports.cost_table(data).frame.set_index("measure")["value"]
+    cost = tables.cost_table(data).frame.set_index("measure")["value"]
     log = data.meeting_log
     pairs = data.scores["pair_id"].nunique()
     hours = (
@@ -121,7 +117,7 @@ def brief_context(data, lang: str) -> dict:
 
     Parameters
     ----------
-    data : evaluation.reports.CohortData
+    data : evaluation.report.data.CohortData
         The loaded cohort.
     lang : {"sv", "en"}
         The reader's language.
@@ -132,11 +128,11 @@ def brief_context(data, lang: str) -> dict:
         lang, title, who, response, messages (list), experience (list), cost, caveats (list),
         conclusions (the analyst's text or None), headings, glossary (list), footer.
     """
-    from evaluation import reports
+    from evaluation.report import data as cohort
 
     config = data.config
     baseline, followup = _response_shares(data)
-    known = reports.plan(data)
+    known = cohort.analysis_plan(data)
     pre = set(data.scores.loc[data.scores["wave"] == "pre", "pseudonym"])
     post = set(data.scores.loc[data.scores["wave"] == "post", "pseudonym"])
     attrition = 100 * len(pre - post) / len(pre) if pre else math.nan
@@ -184,7 +180,9 @@ def brief_context(data, lang: str) -> dict:
 
 def write_brief(data, out_dir: Path, lang: str) -> Path:
     """Write ``brief.html`` into `out_dir` and return its path."""
-    html = _ENV.get_template("brief.html.j2").render(**brief_context(data, lang))
+    from evaluation.templating import render
+
+    html = render("brief.html.j2", **brief_context(data, lang))
     path = Path(out_dir) / BRIEF_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")

@@ -26,16 +26,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from evaluation.disclosure import DisclosurePolicy
 from evaluation.errors import EvaluationError
 from evaluation.outcomes import beliefs_with_partner
 from evaluation.survey import Templates, content_hash
+from evaluation.templating import ENVIRONMENT
 
 if TYPE_CHECKING:
     from evaluation.cohort import CohortConfig
-    from evaluation.reports import CohortData
+    from evaluation.report.data import CohortData
 
 __all__ = [
     "FEEDBACK_DIR",
@@ -256,12 +256,6 @@ MESSAGES: dict[str, dict[str, Any]] = {
 """Every text of the feedback pages (and of `check_pair_feedback`), Swedish and English; placeholders in
 braces. What the forms announce is in `evaluation.survey.notices.ANNOUNCEMENTS`."""
 
-_ENV = Environment(
-    loader=PackageLoader("evaluation", "templates"),
-    autoescape=select_autoescape(["html", "j2"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _DASH = "–"
 
@@ -523,8 +517,8 @@ def write_feedback(data: CohortData, out_dir: Path, lang: str = "sv") -> list[Pa
 
     Parameters
     ----------
-    data : evaluation.reports.CohortData
-        The cohort (`evaluation.reports.load`): its settings (``pair_feedback``, ``min_group_size``),
+    data : evaluation.report.data.CohortData
+        The cohort (`evaluation.report.data.load`): its settings (``pair_feedback``, ``min_group_size``),
         templates, responses, scores and meeting log.
     out_dir : pathlib.Path
         The cohort's reports folder; pages go to its ``feedback/`` folder (created). Nothing else is
@@ -625,7 +619,7 @@ def write_feedback(data: CohortData, out_dir: Path, lang: str = "sv") -> list[Pa
     pair_texts = _pair_texts(data, pair_ids, policy, lang)
     none = (text["accuracy_none"], text["meetings_none"])
     statics = {role: _static_texts(data, role, lang, shared) for role in ("mentor", "adept")}
-    template = _ENV.get_template("feedback.html.j2")
+    template = ENVIRONMENT.get_template("feedback.html.j2")
 
     folder = Path(out_dir) / FEEDBACK_DIR
     folder.mkdir(parents=True, exist_ok=True)
