@@ -149,6 +149,28 @@ def test_no_table_is_wider_than_a_printed_page(built, printed):
     assert checked >= 15
 
 
+ALIGNMENT = """() => [...document.querySelectorAll('table.report')].flatMap(t =>
+    [...t.querySelectorAll('td')].map(c => [t.caption.textContent, c.textContent,
+        getComputedStyle(c).textAlign]))"""
+
+
+def test_words_are_left_aligned_and_numbers_right_aligned(built, printed):
+    # nbconvert's lab styles right-align every cell: names of topics and roles read ragged
+    out, _, _ = built
+    printed.goto((out / "cohort.html").resolve().as_uri())
+    cells = printed.evaluate(ALIGNMENT)
+    amount = r"[−-]?\d[\d\u202f\u00a0]*(,\d+)?(\s?%)?"
+    number = re.compile(rf"(< )?{amount}( till {amount})?|–")
+    words = [(caption, text) for caption, text, align in cells if not number.fullmatch(text.strip())]
+    numbers = [(caption, text) for caption, text, align in cells if number.fullmatch(text.strip())]
+    assert len(words) > 20 and len(numbers) > 50
+    aligned = {(caption, text): align for caption, text, align in cells}
+    assert all(aligned[cell] in ("left", "start") for cell in words), [
+        c for c in words if aligned[c] == "right"
+    ]
+    assert all(aligned[cell] == "right" for cell in numbers), [c for c in numbers if aligned[c] != "right"]
+
+
 def test_a_planted_wide_table_breaks_words_rather_than_the_page(printed, tmp_path):
     # sixteen columns of long words do not fit A4 portrait whole: the table is marked and wraps
     import nbformat

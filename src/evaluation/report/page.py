@@ -139,6 +139,9 @@ REPORT_CSS = (
     "table.report caption{text-align:left;font-weight:600;padding:.25rem 0}"
     "table.report th,table.report td{border:1px solid #6b6b6b;padding:.25rem .5rem;overflow-wrap:break-word}"
     "table.report th{vertical-align:bottom}"
+    # words left, numbers right (nbconvert's lab styles right-align every cell, with a stronger selector)
+    ".jp-RenderedHTMLCommon table.report :is(th,td){text-align:left}"
+    ".jp-RenderedHTMLCommon table.report :is(th,td):is(.num,.range){text-align:right}"
     "table.report td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}"
     "figure{margin:1rem 0}figure img{max-width:100%;height:auto}"
     "@media print{"

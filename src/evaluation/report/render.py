@@ -13,6 +13,7 @@ The page of an executed notebook is made in `evaluation.report.page`.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -83,17 +84,29 @@ def paragraph(key: str, lang: str, **values: object) -> Shown:
     return show(piece("paragraph", message(key, lang, **values)))
 
 
-def _cell(value: object, digits: int, lang: str | None) -> tuple[str, bool]:
-    """Return a cell's text and whether it is a number (right-aligned); hidden or missing is "–"."""
+def _cell(value: object, digits: int, lang: str | None) -> tuple[str, str]:
+    """Return a cell's text and its class: ``num`` for a number, ``range`` for an interval, else "".
+
+    Numbers are right-aligned and never wrap; an interval is right-aligned and may wrap between its
+    numbers. Text a reader view wrote for a number (`_NUMBER_LIKE`) counts as one; hidden or missing
+    is "–".
+    """
     if value is None or value is pd.NA or (isinstance(value, float | np.floating) and np.isnan(value)):
-        return "–", True
+        return "–", "num"
     if isinstance(value, bool | np.bool_):
-        return (str(value) if lang is None else message(f"value.{'yes' if value else 'no'}", lang)), False
+        return (str(value) if lang is None else message(f"value.{'yes' if value else 'no'}", lang)), ""
     if isinstance(value, int | np.integer):
-        return (str(int(value)) if lang is None else number(int(value), lang, 0)), True
+        return (str(int(value)) if lang is None else number(int(value), lang, 0)), "num"
     if isinstance(value, float | np.floating):
-        return (f"{value:.{digits}f}" if lang is None else number(float(value), lang, digits)), True
-    return str(value), False
+        return (f"{value:.{digits}f}" if lang is None else number(float(value), lang, digits)), "num"
+    text = str(value)
+    found = _NUMBER_LIKE.fullmatch(text)
+    return text, ("range" if found.group("high") else "num") if found else ""
+
+
+_NUMBER = r"[−+-]?\d[\d\u202f\u00a0]*(?:[,.]\d+)?(?:\s?%)?"
+_NUMBER_LIKE = re.compile(rf"(?:<\s)?{_NUMBER}(?P<high>\s(?:till|to)\s{_NUMBER})?|–")
+"""Text a reader view wrote for a number: "0,23", "< 0,001", "12 %", "1 200", "0,10 till 0,45"."""
 
 
 def save(protected: Protected, results_dir: str | Path, name: str) -> Path:
@@ -129,7 +142,8 @@ def table(
     """Show an accessible table and write the same table to ``results/<name>.csv``.
 
     The page shows the table's reader view (or the table itself) with a caption, header cells with
-    scope, numbers right-aligned and hidden cells as "–"; the CSV holds the tidy table with exactly
+    scope, words left-aligned, numbers (and the headers of columns of numbers) right-aligned and hidden
+    cells as "–"; the CSV holds the tidy table with exactly
     the same cells hidden (empty). The HTML names its CSV (``data-results``) and each column the CSV
     column it shows (``data-col``), so that `evaluation.audit` can check what was published.
 
@@ -173,6 +187,10 @@ def table(
     frame = protected.view if protected.view is not None else protected.frame
     if lang is not None and "note" in frame and not frame["note"].fillna("").astype(str).str.strip().any():
         frame = frame.drop(columns="note")  # a column of nothing tells the reader nothing
-    headers = [(str(c), str(protected.headers.get(c, c))) for c in frame.columns]
     rows = [[_cell(v, digits, lang) for v in row] for row in frame.itertuples(index=False, name=None)]
+    numeric = [bool(rows) and all(cells[i][1] for cells in rows) for i in range(len(frame.columns))]
+    headers = [
+        (str(c), str(protected.headers.get(c, c)), "num" if number_column else "")
+        for c, number_column in zip(frame.columns, numeric, strict=True)
+    ]
     return show(piece("table", name, caption, headers, rows))
