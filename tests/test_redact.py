@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
+import re
 import time
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from evaluation.ingest.redact import COMMON_WORDS, NOT_NAMES, PARTICLES, REDACTED, Redactor, fold
@@ -172,6 +173,9 @@ def test_any_roster_name_is_removed_in_any_case_and_folding(name, variant, befor
     folded = "".join(_FOLDS.get(c, c) for c in name)
     if folded in COMMON_WORDS | PARTICLES | NOT_NAMES:
         return
+    # a roster name that is also a word of the sentence around it ("med") is removed there too
+    context = {"".join(_FOLDS.get(c, c) for c in w) for w in re.findall(r"\w+", (before + after).lower())}
+    assume(folded not in context)
     written = {
         "as written": name,
         "upper": name.upper(),
