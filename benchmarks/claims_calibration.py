@@ -4,7 +4,8 @@ Run: ``.venv/bin/python benchmarks/claims_calibration.py [null] [agency] [realis
 (cohorts of each kind; defaults 200, 100, 100, 0; two worker processes; hours on 2 cores, most of
 it in the 150-pair agency cohorts; progress every 20 cohorts, each result appended to
 ``$TMPDIR/claims_calibration.jsonl``; ``--from-log`` summarises that file, even of an interrupted
-run; ``CALIBRATION_FIRST_SEED=1000`` draws further cohorts for a second run). Every cohort goes the
+run; ``CALIBRATION_FIRST_SEED=1000`` draws further cohorts for a second run;
+``CALIBRATION_REALISTIC_PAIRS=120`` makes the realistic cohorts that size). Every cohort goes the
 whole way:
 `evaluation.synth.synthesize` (generic exports), `evaluation.ingest.ingest_cohort`,
 `evaluation.report.load`, then the claims the reports write (`evaluation.report.claims`) and the
@@ -70,6 +71,7 @@ def _cohort(args: tuple[str, int, int, int]) -> dict:
     claimed = cohort["claim"] != "no_clear_change"
     result = {
         "kind": kind,
+        "pairs": pairs,
         "primary_claim": bool((claimed & (cohort["family"] == "primary")).any()),
         "any_claim": bool(claimed.any()),
         "agency_claim": bool((claims.loc[claims["scope"] != "cohort", "claim"] != "no_clear_change").any()),
@@ -102,15 +104,20 @@ def _share(hits: int, n: int) -> str:
 
 
 PROGRESS = Path(tempfile.gettempdir()) / "claims_calibration.jsonl"
+REALISTIC = {
+    "realistic": "Realistic cohorts, {pairs} pairs, 6 agencies:",
+    "flat": "Realistic cohorts without agency variation in change, {pairs} pairs, 6 agencies:",
+}
 
 
 def main(null: int, agency: int, realistic: int, flat: int = 0) -> None:
     first = int(os.environ.get("CALIBRATION_FIRST_SEED", "0"))  # a further run: new cohorts, not the same
+    size = int(os.environ.get("CALIBRATION_REALISTIC_PAIRS", "60"))  # realistic cohorts of another size
     kinds = (
         [("null", 10_000 + first + i, 40, 6) for i in range(null)],
         [("agency", 20_000 + first + i, 150, 3) for i in range(agency)],
-        [("realistic", 30_000 + first + i, 60, 6) for i in range(realistic)],
-        [("flat", 30_000 + first + i, 60, 6) for i in range(flat)],
+        [("realistic", 30_000 + first + i, size, 6) for i in range(realistic)],
+        [("flat", 30_000 + first + i, size, 6) for i in range(flat)],
     )
     # interleaved, so that an interrupted run still has results of every kind
     jobs = [job for group in itertools.zip_longest(*kinds) for job in group if job is not None]
@@ -131,8 +138,6 @@ def summarise(results: list[dict]) -> None:
     """Print the shares the issue's targets name."""
     nulls = [r for r in results if r["kind"] == "null"]
     agencies = [r for r in results if r["kind"] == "agency"]
-    real = [r for r in results if r["kind"] == "realistic"]
-    flat = [r for r in results if r["kind"] == "flat"]
     print("Null cohorts, 40 pairs, 6 agencies:")
     print("  any primary claim:             ", _share(sum(r["primary_claim"] for r in nulls), len(nulls)))
     print("  any claim, both families:      ", _share(sum(r["any_claim"] for r in nulls), len(nulls)))
@@ -143,13 +148,9 @@ def summarise(results: list[dict]) -> None:
     print(
         "  any primary claim (cohort):    ", _share(sum(r["primary_claim"] for r in agencies), len(agencies))
     )
-    for title, group in (
-        ("Realistic cohorts, 60 pairs, 6 agencies:", real),
-        ("Realistic cohorts without agency variation in change, 60 pairs, 6 agencies:", flat),
-    ):
-        if not group:
-            continue
-        print(title)
+    for kind, pairs in sorted({(r["kind"], r.get("pairs", 60)) for r in results if r["kind"] in REALISTIC}):
+        group = [r for r in results if r["kind"] == kind and r.get("pairs", 60) == pairs]
+        print(REALISTIC[kind].format(pairs=pairs))
         print(
             "  true changes >= 0.3 SD found:  ",
             _share(sum(r["found"] for r in group), sum(r["targets"] for r in group)),

@@ -15,7 +15,7 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
@@ -270,11 +270,28 @@ def _scores(sizes: dict[str, int], seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def test_agencies_of_one_each_get_no_breakdown_when_the_cohort_total_is_shown():
+    # Five agencies with one mentor each: the cohort's change (n = 5) is shown, so listing the five
+    # as hidden agencies (each has at least one, or it would read n = 0) would tell that each has one.
+    from evaluation import outcomes
+
+    policy = DisclosurePolicy(5)
+    scores = _scores(dict.fromkeys("ABCDE", 1), 0)
+    assert outcomes.cohort_change(scores)["n"].iloc[0] == 5
+    assert outcomes.by_agency(scores, policy).empty
+    # one agency more with one mentor: six hidden agencies with six members still tell each has one
+    assert outcomes.by_agency(_scores(dict.fromkeys("ABCDEF", 1), 0), policy).empty
+    # two members in one of them: the five hidden agencies pool safely, and are listed
+    table = outcomes.by_agency(_scores(dict.fromkeys("ABCDE", 1) | {"A": 2}, 0), policy)
+    assert list(table["agency"]) == [*"ABCDE", OTHER_AGENCIES] and table["n"].iloc[-1] == 6
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.dictionaries(st.sampled_from(list("ABCDEFG")), st.integers(1, 9), min_size=1, max_size=7),
     st.integers(0, 10_000),
 )
+@example(sizes=dict.fromkeys("ABCDE", 1), seed=0)  # found in CI: every agency hidden, each with one
 def test_no_hidden_agency_change_can_be_recovered_from_the_agency_and_cohort_tables(sizes, seed):
     # The tables the cohort and agency reports publish: change per agency (hidden agencies pooled)
     # and the cohort's change. Published together, n and n * mean add up over the agencies, so a

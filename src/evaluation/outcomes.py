@@ -620,6 +620,9 @@ def by_agency(scores: pd.DataFrame, policy: DisclosurePolicy, *, confidence: flo
     reporting size and, so that none can be recovered by subtracting the shown ones from the cohort
     total, their complements) get no statistic: they keep a row with no numbers and are reported
     together in one `evaluation.disclosure.OTHER_AGENCIES` row, a group of at least the minimum.
+    A construct and role whose hidden agencies cannot be pooled safely
+    (`evaluation.disclosure.DisclosurePolicy.pool_is_safe`: every agency hidden and each with one
+    member, which the cohort's total would reveal) gets no rows at all.
 
     Parameters
     ----------
@@ -649,6 +652,10 @@ def by_agency(scores: pd.DataFrame, policy: DisclosurePolicy, *, confidence: flo
             continue
         sizes = {agency: len(complete.get(agency, ())) for agency in agencies}
         hidden = policy.pooled(sizes)
+        if not policy.pool_is_safe(sizes, hidden):
+            # every agency is hidden and each has one member: with the cohort's total, a listed
+            # hidden agency would be known to have exactly one, so this breakdown says nothing
+            continue
         for agency in agencies:
             row = {"agency": agency, "construct": construct, "role": role}
             if agency in hidden:
