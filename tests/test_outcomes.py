@@ -90,6 +90,16 @@ def test_response_shift_and_dose_response_match_the_truth(cohort):
         assert abs(row["slope"] - entry["slope_per_hour"]) < 4 * row["se"], entry
 
 
+def test_dropout_share_counts_people_with_a_baseline_and_no_follow_up():
+    # four people answered the baseline (two constructs each), one of them never the follow-up; a fifth
+    # answered only the follow-up and is no dropout
+    rows = [(p, w, c) for p in "abcd" for w in ("pre",) for c in ("k", "m")]
+    rows += [(p, "post", "k") for p in "abce"]
+    scores = pd.DataFrame(rows, columns=["pseudonym", "wave", "construct"]).assign(score=3.0)
+    assert outcomes.dropout_share(scores) == 0.25
+    assert math.isnan(outcomes.dropout_share(scores[scores["wave"] == "post"]))
+
+
 def test_attrition_compares_completers_with_dropouts(cohort):
     truth, _, scores, _ = cohort
     table = outcomes.attrition(scores).set_index("construct")

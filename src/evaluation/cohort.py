@@ -384,6 +384,15 @@ def _describe(path: Path, exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
+def cohort_files(cohort_dir: Path) -> list[Path]:
+    """Return the files a cohort's reports read: each file in ``processed/`` (sorted), and ``cohort.yml``.
+
+    Subfolders of ``processed/`` (its ``.cache``) are not among them.
+    """
+    files = [*sorted((cohort_dir / "processed").glob("*")), cohort_dir / "cohort.yml"]
+    return [p for p in files if p.is_file()]
+
+
 def load_cohort(folder: Path) -> CohortConfig:
     """Read and validate a cohort's ``cohort.yml``.
 

@@ -533,6 +533,24 @@ def response_shift(scores: pd.DataFrame, *, confidence: float = 0.95) -> pd.Data
     return pd.DataFrame(rows)
 
 
+def dropout_share(scores: pd.DataFrame) -> float:
+    """Return the share of participants with a baseline score who have no follow-up score.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        From `evaluation.scoring.score` (``pseudonym``, ``wave``).
+
+    Returns
+    -------
+    float
+        Dropouts over participants at baseline (0-1); NaN when nobody answered the baseline.
+    """
+    baseline = set(scores.loc[scores["wave"] == "pre", "pseudonym"])
+    followed = set(scores.loc[scores["wave"] == "post", "pseudonym"])
+    return len(baseline - followed) / len(baseline) if baseline else float("nan")
+
+
 def attrition(scores: pd.DataFrame) -> pd.DataFrame:
     """Baseline scores of completers (with a follow-up) against non-completers, per construct.
 

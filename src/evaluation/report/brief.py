@@ -128,14 +128,13 @@ def brief_context(data, lang: str) -> dict:
         lang, title, who, response, messages (list), experience (list), cost, caveats (list),
         conclusions (the analyst's text or None), headings, glossary (list), footer.
     """
+    from evaluation.outcomes import dropout_share
     from evaluation.report import data as cohort
 
     config = data.config
     baseline, followup = _response_shares(data)
     known = cohort.analysis_plan(data)
-    pre = set(data.scores.loc[data.scores["wave"] == "pre", "pseudonym"])
-    post = set(data.scores.loc[data.scores["wave"] == "post", "pseudonym"])
-    attrition = 100 * len(pre - post) / len(pre) if pre else math.nan
+    attrition = 100 * dropout_share(data.scores)
     conclusions = config.conclusions.texts().get(lang, config.conclusions.sv) if config.conclusions else None
     headings = {
         key: message(f"brief.{key}.heading", lang)

@@ -43,7 +43,7 @@ import pandas as pd
 
 import evaluation
 from evaluation import __version__
-from evaluation.cohort import load_cohort
+from evaluation.cohort import cohort_files, load_cohort
 from evaluation.errors import EvaluationError
 from evaluation.report.brief import BRIEF_FILE
 from evaluation.report.index import write_index
@@ -145,8 +145,7 @@ def package_fingerprint() -> str:
 
 def data_fingerprint(cohort_dir: Path) -> str:
     """Return the SHA-256 of the cohort's processed data and settings (what reports read)."""
-    files = [*sorted((cohort_dir / "processed").glob("*")), cohort_dir / "cohort.yml"]
-    return _digest(*(p.name.encode() + p.read_bytes() for p in files if p.is_file()))
+    return _digest(*(p.name.encode() + p.read_bytes() for p in cohort_files(cohort_dir)))
 
 
 def template_folders(cohort_dir: Path, config=None) -> list[Path]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from evaluation.cohort import CohortConfig, load_cohort
+from evaluation.cohort import CohortConfig, cohort_files, load_cohort
 from evaluation.disclosure import Protected
 from evaluation.scoring import score
 from evaluation.survey import Templates, load_templates, pinned
@@ -57,8 +57,7 @@ _LOADED: dict[tuple, CohortData] = {}
 
 def _state(folder: Path) -> tuple:
     """Return what identifies a cohort's data on disk: each processed file's name, size and mtime."""
-    files = [*sorted((folder / "processed").glob("*")), folder / "cohort.yml"]
-    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files if p.is_file())
+    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in cohort_files(folder))
 
 
 def load(cohort_dir: str | Path) -> CohortData:

@@ -37,10 +37,7 @@ def summary(data: CohortData, lang: str):
 
     change = primary_change(data).frame.rename(columns={"estimate": "mean_diff", "g": "hedges_gav"})
     names = {c: construct_name(data, c, lang) for c in change["construct"]}
-    baseline = set(data.scores.loc[data.scores["wave"] == "pre", "pseudonym"])
-    followed = set(data.scores.loc[data.scores["wave"] == "post", "pseudonym"])
-    attrition = len(baseline - followed) / len(baseline) if baseline else 0.0
-    parts = summarise_change(change, names, attrition, lang)
+    parts = summarise_change(change, names, _dropouts(data.scores), lang)
     return _summary_section(parts, lang)
 
 
@@ -56,13 +53,16 @@ def agency_summary(data: CohortData, agency: str, lang: str):
     claimed = claimed.loc[claimed["scope"] == agency, ["construct", "role", "p_adj", "claim"]]
     own = own.merge(claimed, on=["construct", "role"], how="left").assign(family="primary")
     names = {c: construct_name(data, c, lang) for c in own["construct"]}
-    baseline = set(
-        data.scores.loc[(data.scores["wave"] == "pre") & (data.scores["agency"] == agency), "pseudonym"]
-    )
-    followed = set(data.scores.loc[data.scores["wave"] == "post", "pseudonym"])
-    attrition = len(baseline - followed) / len(baseline) if baseline else 0.0
-    parts = summarise_change(own, names, attrition, lang)
+    parts = summarise_change(own, names, _dropouts(data.scores[data.scores["agency"] == agency]), lang)
     return _summary_section(parts, lang)
+
+
+def _dropouts(scores) -> float:
+    """Return the dropout share a summary's caveat names (`evaluation.outcomes.dropout_share`; 0 if none)."""
+    from evaluation.outcomes import dropout_share
+
+    share = dropout_share(scores)
+    return 0.0 if np.isnan(share) else share
 
 
 def _summary_section(parts: dict[str, list[str]], lang: str) -> Shown:
